@@ -21,12 +21,16 @@ def client(llm: ScriptedLLM, **kw) -> openai.AsyncOpenAI:
 
 
 async def ask(c: openai.AsyncOpenAI, text: str, **kw) -> str:
-    r = await c.chat.completions.create(model="m", messages=[{"role": "user", "content": text}], **kw)
+    r = await c.chat.completions.create(
+        model="m", messages=[{"role": "user", "content": text}], **kw
+    )
     return r.choices[0].message.content
 
 
 async def test_rules_queue_and_history():
-    async with ScriptedLLM(rules=[Rule("add", fenced("def add(a, b):\n    return a + b"))], default="nope") as llm:
+    async with ScriptedLLM(
+        rules=[Rule("add", fenced("def add(a, b):\n    return a + b"))], default="nope"
+    ) as llm:
         c = client(llm)
         llm.enqueue("first")
         assert await ask(c, "add two numbers") == "first"
@@ -40,13 +44,20 @@ async def test_rules_queue_and_history():
 
 
 async def test_usage_and_streaming():
-    async with ScriptedLLM(default=Reply("hello world, streamed in pieces of sixteen", completion_tokens=7)) as llm:
+    async with ScriptedLLM(
+        default=Reply("hello world, streamed in pieces of sixteen", completion_tokens=7)
+    ) as llm:
         c = client(llm)
-        r = await c.chat.completions.create(model="m", messages=[{"role": "user", "content": "x" * 40}])
+        r = await c.chat.completions.create(
+            model="m", messages=[{"role": "user", "content": "x" * 40}]
+        )
         assert r.usage.completion_tokens == 7 and r.usage.prompt_tokens == 10
         stream = await c.chat.completions.create(
-            model="m", messages=[{"role": "user", "content": "hi"}], stream=True,
-            stream_options={"include_usage": True})
+            model="m",
+            messages=[{"role": "user", "content": "hi"}],
+            stream=True,
+            stream_options={"include_usage": True},
+        )
         text, usage = "", None
         async for chunk in stream:
             if chunk.choices:
@@ -111,11 +122,24 @@ def test_thread_mode():
 
 def test_standalone_process(tmp_path):
     script = tmp_path / "s.json"
-    script.write_text(json.dumps({"rules": [{"match": "ping", "reply": "pong"}], "default": {"status": 503}}))
+    script.write_text(
+        json.dumps({"rules": [{"match": "ping", "reply": "pong"}], "default": {"status": 503}})
+    )
     log = tmp_path / "log.jsonl"
     proc = subprocess.Popen(
-        [sys.executable, "-m", "tests.support.scripted_llm", "--script", str(script), "--log", str(log)],
-        cwd=ROOT, stdout=subprocess.PIPE, text=True)
+        [
+            sys.executable,
+            "-m",
+            "tests.support.scripted_llm",
+            "--script",
+            str(script),
+            "--log",
+            str(log),
+        ],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         line = proc.stdout.readline()
         assert line.startswith("LISTENING ")
@@ -124,7 +148,10 @@ def test_standalone_process(tmp_path):
         assert r.choices[0].message.content == "pong"
         with pytest.raises(openai.APIStatusError):
             sync.chat.completions.create(model="m", messages=[{"role": "user", "content": "other"}])
-        assert [json.loads(x)["messages"][0]["content"] for x in log.read_text().splitlines()] == ["ping", "other"]
+        assert [json.loads(x)["messages"][0]["content"] for x in log.read_text().splitlines()] == [
+            "ping",
+            "other",
+        ]
     finally:
         proc.terminate()
         proc.wait(10)

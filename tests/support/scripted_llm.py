@@ -33,16 +33,17 @@ import re
 import sys
 import threading
 import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Callable, Iterable, Union
+from typing import Self, Union
 
 __all__ = [
     "Reply",
     "Rule",
     "ScriptedLLM",
     "fenced",
-    "prompt_text",
     "main",
+    "prompt_text",
 ]
 
 
@@ -77,7 +78,7 @@ class Reply:
     completion_tokens: int | None = None
 
     @classmethod
-    def coerce(cls, value: "ReplyLike") -> "Reply":
+    def coerce(cls, value: ReplyLike) -> Reply:
         if isinstance(value, Reply):
             return value
         if isinstance(value, str):
@@ -87,7 +88,7 @@ class Reply:
         raise TypeError(f"not a reply: {value!r}")
 
 
-ReplyLike = Union[Reply, str, dict]
+ReplyLike = Reply | str | dict
 Matcher = Union[str, "re.Pattern[str]", Callable[[dict], bool]]
 
 
@@ -162,7 +163,9 @@ class ScriptedLLM:
         """Replies used first-in first-out before any rule."""
         self.queue.extend(Reply.coerce(r) for r in replies)
 
-    def add_rule(self, match: Matcher, reply: ReplyLike | list[ReplyLike], times: int | None = None) -> Rule:
+    def add_rule(
+        self, match: Matcher, reply: ReplyLike | list[ReplyLike], times: int | None = None
+    ) -> Rule:
         rule = Rule(match, reply, times)
         self.rules.append(rule)
         return rule
@@ -191,7 +194,7 @@ class ScriptedLLM:
     def base_url(self) -> str:
         return f"http://{self.host}:{self.port}/v1"
 
-    async def start(self) -> "ScriptedLLM":
+    async def start(self) -> ScriptedLLM:
         self._loop = asyncio.get_running_loop()
         self._server = await asyncio.start_server(self._serve_connection, self.host, self.port)
         self.port = self._server.sockets[0].getsockname()[1]
@@ -207,13 +210,13 @@ class ScriptedLLM:
             await self._server.wait_closed()
             self._server = None
 
-    async def __aenter__(self) -> "ScriptedLLM":
+    async def __aenter__(self) -> Self:
         return await self.start()
 
     async def __aexit__(self, *exc: object) -> None:
         await self.close()
 
-    def start_in_thread(self) -> "ScriptedLLM":
+    def start_in_thread(self) -> ScriptedLLM:
         """Run on a private event loop in a daemon thread (for synchronous tests)."""
         ready = threading.Event()
         loop = asyncio.new_event_loop()
@@ -267,7 +270,9 @@ class ScriptedLLM:
             return self._changed.wait_for(predicate, timeout)
 
     # -- HTTP ------------------------------------------------------------------------------
-    async def _serve_connection(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    async def _serve_connection(
+        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+    ) -> None:
         task = asyncio.current_task()
         assert task is not None
         self._tasks.add(task)
@@ -289,7 +294,12 @@ class ScriptedLLM:
     async def _dispatch(self, method, path, headers, raw, reader, writer) -> bool:
         path = path.split("?", 1)[0].rstrip("/")
         if method == "GET" and path.endswith("/models"):
-            body = {"object": "list", "data": [{"id": self.model, "object": "model", "created": 0, "owned_by": "scripted"}]}
+            body = {
+                "object": "list",
+                "data": [
+                    {"id": self.model, "object": "model", "created": 0, "owned_by": "scripted"}
+                ],
+            }
             await _send_json(writer, 200, body)
             return True
         if method != "POST" or not path.endswith("/chat/completions"):
@@ -303,8 +313,7 @@ class ScriptedLLM:
         self.requests.append(body)
         self.headers.append(headers)
         if self.log_path:
-            with open(self.log_path, "a", encoding="utf-8") as log:
-                log.write(json.dumps(body) + "\n")
+            _append_line(self.log_path, json.dumps(body))
         self._open += 1
         self._notify()
         try:
@@ -317,7 +326,12 @@ class ScriptedLLM:
                     return False
             if first.status != 200:
                 extra = {"retry-after-ms": "1"} if first.status in (429, 500, 502, 503) else {}
-                await _send_json(writer, first.status, {"error": {"message": first.error, "type": "scripted"}}, extra)
+                await _send_json(
+                    writer,
+                    first.status,
+                    {"error": {"message": first.error, "type": "scripted"}},
+                    extra,
+                )
             elif body.get("stream"):
                 await self._send_stream(writer, body, replies)
             else:
@@ -333,9 +347,14 @@ class ScriptedLLM:
         if prompt is None:
             prompt = max(1, len(prompt_text(body)) // 4)
         completion = sum(
-            r.completion_tokens if r.completion_tokens is not None else max(1, len(r.text) // 4) for r in replies
+            r.completion_tokens if r.completion_tokens is not None else max(1, len(r.text) // 4)
+            for r in replies
         )
-        return {"prompt_tokens": prompt, "completion_tokens": completion, "total_tokens": prompt + completion}
+        return {
+            "prompt_tokens": prompt,
+            "completion_tokens": completion,
+            "total_tokens": prompt + completion,
+        }
 
     def _completion(self, body: dict, replies: list[Reply]) -> dict:
         choices = [
@@ -356,25 +375,56 @@ class ScriptedLLM:
             "usage": self._usage(body, replies),
         }
 
-    async def _send_stream(self, writer: asyncio.StreamWriter, body: dict, replies: list[Reply]) -> None:
+    async def _send_stream(
+        self, writer: asyncio.StreamWriter, body: dict, replies: list[Reply]
+    ) -> None:
         writer.write(
             b"HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ntransfer-encoding: chunked\r\n\r\n"
         )
-        base = {"id": f"chatcmpl-scripted-{len(self.requests)}", "object": "chat.completion.chunk",
-                "created": int(time.time()), "model": body.get("model") or self.model}
+        base = {
+            "id": f"chatcmpl-scripted-{len(self.requests)}",
+            "object": "chat.completion.chunk",
+            "created": int(time.time()),
+            "model": body.get("model") or self.model,
+        }
 
         async def event(payload: object) -> None:
-            data = ("data: " + (payload if isinstance(payload, str) else json.dumps(payload)) + "\n\n").encode()
+            data = (
+                "data: " + (payload if isinstance(payload, str) else json.dumps(payload)) + "\n\n"
+            ).encode()
             writer.write(f"{len(data):x}\r\n".encode() + data + b"\r\n")
             await writer.drain()
 
         for i, reply in enumerate(replies):
             text = reply.text
-            pieces = [text[k:k + 16] for k in range(0, len(text), 16)] or [""]
-            await event({**base, "choices": [{"index": i, "delta": {"role": "assistant", "content": ""}, "finish_reason": None}]})
+            pieces = [text[k : k + 16] for k in range(0, len(text), 16)] or [""]
+            await event(
+                {
+                    **base,
+                    "choices": [
+                        {
+                            "index": i,
+                            "delta": {"role": "assistant", "content": ""},
+                            "finish_reason": None,
+                        }
+                    ],
+                }
+            )
             for piece in pieces:
-                await event({**base, "choices": [{"index": i, "delta": {"content": piece}, "finish_reason": None}]})
-            await event({**base, "choices": [{"index": i, "delta": {}, "finish_reason": reply.finish_reason}]})
+                await event(
+                    {
+                        **base,
+                        "choices": [
+                            {"index": i, "delta": {"content": piece}, "finish_reason": None}
+                        ],
+                    }
+                )
+            await event(
+                {
+                    **base,
+                    "choices": [{"index": i, "delta": {}, "finish_reason": reply.finish_reason}],
+                }
+            )
         if (body.get("stream_options") or {}).get("include_usage"):
             await event({**base, "choices": [], "usage": self._usage(body, replies)})
         await event("[DONE]")
@@ -416,20 +466,40 @@ async def _wait_for_disconnect(reader: asyncio.StreamReader, seconds: float | No
     """Sleep `seconds` (forever if None) unless the client disconnects first; True if it did."""
     try:
         data = await asyncio.wait_for(reader.read(1), seconds)
-    except asyncio.TimeoutError:
+    except TimeoutError:
         return False
-    # An HTTP/1.1 client does not send while waiting for its answer: any read means it is gone.
-    return True if not data else False
+    # An HTTP/1.1 client does not send while waiting for its answer: any read means it is gone
+    # (EOF) or is misbehaving; either way the reply is abandoned.
+    del data
+    return True
 
 
-async def _send_json(writer: asyncio.StreamWriter, status: int, body: dict, extra: dict | None = None) -> None:
+async def _send_json(
+    writer: asyncio.StreamWriter, status: int, body: dict, extra: dict | None = None
+) -> None:
     data = json.dumps(body).encode()
-    reason = {200: "OK", 400: "Bad Request", 404: "Not Found", 429: "Too Many Requests",
-              500: "Internal Server Error", 503: "Service Unavailable"}.get(status, "Status")
-    head = [f"HTTP/1.1 {status} {reason}", "content-type: application/json", f"content-length: {len(data)}"]
+    reason = {
+        200: "OK",
+        400: "Bad Request",
+        404: "Not Found",
+        429: "Too Many Requests",
+        500: "Internal Server Error",
+        503: "Service Unavailable",
+    }.get(status, "Status")
+    head = [
+        f"HTTP/1.1 {status} {reason}",
+        "content-type: application/json",
+        f"content-length: {len(data)}",
+    ]
     head += [f"{k}: {v}" for k, v in (extra or {}).items()]
     writer.write(("\r\n".join(head) + "\r\n\r\n").encode() + data)
     await writer.drain()
+
+
+def _append_line(path: str, line: str) -> None:
+    # Tiny local file appends; blocking the test server's loop for them is harmless.
+    with open(path, "a", encoding="utf-8") as log:
+        log.write(line + "\n")
 
 
 def _load_script(path: str) -> dict:
@@ -440,22 +510,38 @@ def _load_script(path: str) -> dict:
         match: Matcher = re.compile(spec["regex"]) if "regex" in spec else spec.get("match", "")
         reply = spec["replies"] if "replies" in spec else spec.get("reply", "")
         rules.append(Rule(match, reply, spec.get("times")))
-    return {"rules": rules, "default": script.get("default"), "model": script.get("model", "scripted-model"),
-            "queue": script.get("queue", [])}
+    return {
+        "rules": rules,
+        "default": script.get("default"),
+        "model": script.get("model", "scripted-model"),
+        "queue": script.get("queue", []),
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m tests.support.scripted_llm", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m tests.support.scripted_llm", description=__doc__.split("\n")[0]
+    )
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--script", help="JSON script file (see module docstring)")
     parser.add_argument("--log", help="append every request body as one JSON line to this file")
     args = parser.parse_args(argv)
-    script = _load_script(args.script) if args.script else {"rules": [], "default": None, "model": "scripted-model", "queue": []}
+    script = (
+        _load_script(args.script)
+        if args.script
+        else {"rules": [], "default": None, "model": "scripted-model", "queue": []}
+    )
 
     async def run() -> None:
-        server = ScriptedLLM(rules=script["rules"], default=script["default"], model=script["model"],
-                             host=args.host, port=args.port, log_path=args.log)
+        server = ScriptedLLM(
+            rules=script["rules"],
+            default=script["default"],
+            model=script["model"],
+            host=args.host,
+            port=args.port,
+            log_path=args.log,
+        )
         server.enqueue(*script["queue"])
         await server.start()
         sys.stdout.write(f"LISTENING {server.base_url}\n")
