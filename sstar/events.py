@@ -1,0 +1,168 @@
+"""The closed set of events a solve emits, and their one-line descriptions.
+
+The engine calls `on_event(event)` synchronously as things happen; adapters render them (the CLI's
+progress line, LSP `$/progress` reports and log lines). Events carry counts and ids, never code
+the user did not ask for, never the API key.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from typing import Callable, Union
+
+from .results import SolveResult
+
+__all__ = [
+    "Stage",
+    "SolveStarted",
+    "StageStarted",
+    "SampleGenerated",
+    "CandidateTested",
+    "RoundFinished",
+    "InputsSynthesized",
+    "GroupsFormed",
+    "MatchJudged",
+    "StageFinished",
+    "Notice",
+    "SolveFinished",
+    "Event",
+    "EventSink",
+    "describe",
+]
+
+
+class Stage(enum.Enum):
+    STARTING = "starting"  # e.g. starting the embedded model
+    SAMPLING = "sampling"
+    DEBUGGING = "debugging"
+    SELECTING = "selecting"
+
+
+@dataclass(frozen=True)
+class SolveStarted:
+    qualname: str
+    samples: int
+    rounds: int
+    backend: str  # e.g. "embedded qwen2.5-coder-0.5b" or a base URL's host
+
+
+@dataclass(frozen=True)
+class StageStarted:
+    stage: Stage
+
+
+@dataclass(frozen=True)
+class SampleGenerated:
+    index: int
+    done: int  # samples finished so far (this one included)
+    total: int
+    usable: bool  # the answer held a function we could use
+    duplicate: bool  # same program (normalised AST) as an earlier sample
+    cached: bool
+
+
+@dataclass(frozen=True)
+class CandidateTested:
+    candidate_id: str
+    round: int  # 0 = as sampled, 1.. = after that many repairs
+    passed: int
+    total: int
+
+
+@dataclass(frozen=True)
+class RoundFinished:
+    round: int
+    passing: int  # distinct candidates passing every public example
+    total: int  # distinct candidates
+
+
+@dataclass(frozen=True)
+class InputsSynthesized:
+    count: int
+
+
+@dataclass(frozen=True)
+class GroupsFormed:
+    sizes: tuple[int, ...]  # candidates per behaviour group, largest first
+
+
+@dataclass(frozen=True)
+class MatchJudged:
+    winner: int  # group index
+    loser: int
+    consistent: bool  # both orders gave the same verdict
+
+
+@dataclass(frozen=True)
+class StageFinished:
+    stage: Stage
+    seconds: float
+
+
+@dataclass(frozen=True)
+class Notice:
+    message: str  # something the user should know (a fallback taken, a sample lost)
+
+
+@dataclass(frozen=True)
+class SolveFinished:
+    result: SolveResult
+
+
+Event = Union[
+    SolveStarted,
+    StageStarted,
+    SampleGenerated,
+    CandidateTested,
+    RoundFinished,
+    InputsSynthesized,
+    GroupsFormed,
+    MatchJudged,
+    StageFinished,
+    Notice,
+    SolveFinished,
+]
+EventSink = Callable[[Event], None]
+
+
+def describe(event: Event) -> str | None:
+    """A short progress line for the event, or None when it is not worth a line."""
+    match event:
+        case SolveStarted(qualname, samples, rounds, backend):
+            return f"solving {qualname}: {samples} samples, {rounds} repair rounds, {backend}"
+        case StageStarted(Stage.STARTING):
+            return "starting the local model"
+        case StageStarted(stage):
+            return stage.value
+        case SampleGenerated(done=done, total=total):
+            return f"sampling {done}/{total}"
+        case RoundFinished(round=0, passing=passing, total=total):
+            return f"tested samples: {passing}/{total} pass the examples"
+        case RoundFinished(round=number, passing=passing, total=total):
+            return f"debugging round {number}: {passing}/{total} pass"
+        case InputsSynthesized(count):
+            return f"selecting: {count} test inputs"
+        case GroupsFormed(sizes):
+            return f"selecting: {len(sizes)} behaviour group{'s' if len(sizes) != 1 else ''}"
+        case MatchJudged(winner, loser, consistent):
+            verdict = "" if consistent else " (inconsistent verdict)"
+            return f"selecting: group {winner + 1} beat group {loser + 1}{verdict}"
+        case Notice(message):
+            return message
+        case SolveFinished(result):
+            return summary(result)
+    return None
+
+
+def summary(result: SolveResult) -> str:
+    """One line for the end of a solve."""
+    chosen = result.chosen
+    distinct = len(result.candidates)
+    if result.body is None:
+        return f"{result.qualname}: no usable candidate"
+    passed = sum(e.passed for e in result.examples)
+    total = len(result.examples)
+    checks = f"passes {passed}/{total} examples" if total else "no examples to check"
+    origin = f" (1 of {distinct} distinct candidates)" if chosen and distinct > 1 else ""
+    return f"{result.qualname}: {checks}{origin}"
