@@ -41,7 +41,7 @@ class Config:
     sandbox_output_kb: int = 64
     require_isolation: tuple[str, ...] = ()
 
-    def with_settings(self, settings: Mapping[str, object]) -> tuple["Config", list[str]]:
+    def with_settings(self, settings: Mapping[str, object]) -> tuple[Config, list[str]]:
         """This config updated from camelCase settings, and a message for every rejected key."""
         problems: list[str] = []
         changes: dict[str, object] = {}

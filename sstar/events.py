@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
-from typing import Callable, Union
+from collections.abc import Callable
 
 from .results import SolveResult
 
@@ -110,19 +110,19 @@ class SolveFinished:
     result: SolveResult
 
 
-Event = Union[
-    SolveStarted,
-    StageStarted,
-    SampleGenerated,
-    CandidateTested,
-    RoundFinished,
-    InputsSynthesized,
-    GroupsFormed,
-    MatchJudged,
-    StageFinished,
-    Notice,
-    SolveFinished,
-]
+Event = (
+    SolveStarted
+    | StageStarted
+    | SampleGenerated
+    | CandidateTested
+    | RoundFinished
+    | InputsSynthesized
+    | GroupsFormed
+    | MatchJudged
+    | StageFinished
+    | Notice
+    | SolveFinished
+)
 EventSink = Callable[[Event], None]
 
 

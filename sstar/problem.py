@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .edits import replace_body
-from .errors import NotAStubError, SourceSyntaxError, StubNotFoundError
+from .errors import NotAStubError, StubNotFoundError
 from .stubs import Stub, find_stubs, is_stub_function, parse_tolerant, stub_at
 from .workspace_tests import WorkspaceTest, find_workspace_tests
 
@@ -97,7 +97,11 @@ def extract_problem(
     stub = _choose_stub(source, stubs, qualname, line)
     warnings: list[str] = []
     blocks = parse_tolerant(source)
-    if len(blocks) != 1 or blocks[0].first_line != 0:
+    whole_file = len(blocks) == 1 and (blocks[0].first_line, blocks[0].last_line) == (
+        0,
+        max(len(source.splitlines()) - 1, 0),
+    )
+    if not whole_file:
         warnings.append(
             "the file has syntax errors outside this function; the parts that do not parse are "
             "left out of the context and the tests"

@@ -57,7 +57,7 @@ class StageUsage:
     completion_tokens: int = 0
     seconds: float = 0.0
 
-    def __add__(self, other: "StageUsage") -> "StageUsage":
+    def __add__(self, other: StageUsage) -> StageUsage:
         return StageUsage(
             self.calls + other.calls,
             self.cached_calls + other.cached_calls,

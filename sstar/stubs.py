@@ -123,7 +123,7 @@ def _top_level_blocks(lines: list[str]) -> list[tuple[int, int]]:
         starts.append(number)
         decorators_only = line.startswith("@")
     ends = [start - 1 for start in starts[1:]] + [len(lines) - 1]
-    return list(zip(starts, ends))
+    return list(zip(starts, ends, strict=False))
 
 
 def find_stubs(source: str) -> list[Stub]:

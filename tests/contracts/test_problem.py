@@ -1,0 +1,105 @@
+"""Problem extraction: examples, context, errors and warnings."""
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from sstar.errors import NotAStubError, StubNotFoundError
+from sstar.problem import extract_problem
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+
+
+def test_examples_come_with_their_file_lines():
+    source = (EXAMPLES / "intervals.py").read_text()
+    problem = extract_problem(source, qualname="merge_intervals")
+    lines = source.splitlines()
+    assert [e.source for e in problem.examples] == [
+        "merge_intervals([(1, 3), (2, 6), (8, 10), (15, 18)])",
+        "merge_intervals([(1, 4), (4, 5)])",
+        "merge_intervals([])",
+    ]
+    for example in problem.examples:
+        assert lines[example.line].strip() == ">>> " + example.source
+    assert problem.examples[0].want == "[(1, 6), (8, 10), (15, 18)]\n"
+
+
+def test_exception_examples_keep_the_expected_message():
+    source = 'def f(x):\n    """\n    >>> f(-1)\n    Traceback (most recent call last):\n    ValueError: negative\n    """\n    ...\n'
+    (example,) = extract_problem(source).examples
+    assert example.exc_msg == "ValueError: negative\n"
+
+
+def test_method_context_shows_the_class_but_not_the_stub():
+    problem = extract_problem((EXAMPLES / "inventory.py").read_text(), qualname="Inventory.add")
+    assert "class Inventory" in problem.context
+    assert "def count(self, name: str) -> int:" in problem.context
+    assert "def add" not in problem.context
+    assert problem.stub_text.startswith("def add(self, name: str, count: int = 1) -> int:")
+
+
+def test_module_with_a_body_runs_the_examples():
+    source = (EXAMPLES / "intervals.py").read_text()
+    problem = extract_problem(source, line=8)
+    module = problem.module_with(
+        "result = []\n"
+        "for start, end in sorted(intervals):\n"
+        "    if result and start <= result[-1][1]:\n"
+        "        result[-1] = (result[-1][0], max(result[-1][1], end))\n"
+        "    else:\n"
+        "        result.append((start, end))\n"
+        "return result\n"
+    )
+    namespace: dict = {}
+    exec(module, namespace)
+    assert namespace["merge_intervals"]([(1, 3), (2, 6)]) == [(1, 6)]
+    assert problem.function_with("return []\n").endswith("    return []")
+
+
+def test_the_key_ignores_unrelated_edits_but_not_the_docstring():
+    source = (EXAMPLES / "intervals.py").read_text()
+    key = extract_problem(source).key()
+    assert extract_problem(source + "\n\n# a comment\n").key() == key
+    assert extract_problem(source.replace("sorted by start", "sorted")).key() != key
+
+
+def test_errors_say_what_to_do():
+    source = "def real():\n    return 1\n\ndef a(): ...\ndef b(): ...\n"
+    with pytest.raises(NotAStubError, match="already has a body"):
+        extract_problem(source, qualname="real")
+    with pytest.raises(StubNotFoundError, match="no function named nope"):
+        extract_problem(source, qualname="nope")
+    with pytest.raises(StubNotFoundError, match="several stubs"):
+        extract_problem(source)
+    with pytest.raises(StubNotFoundError, match="line 2"):
+        extract_problem(source, line=1)
+
+
+def test_warnings_for_missing_docstring_and_broken_file():
+    problem = extract_problem("def f(x): ...\n\ndef g(:\n")
+    assert any("no docstring" in w for w in problem.warnings)
+    assert any("syntax errors outside" in w for w in problem.warnings)
+
+
+def test_workspace_tests_that_call_the_function_are_found(tmp_path):
+    (tmp_path / "tests").mkdir()
+    (tmp_path / "tests" / "test_geo.py").write_text(
+        textwrap.dedent(
+            """
+            from geo import area
+
+            def test_area():
+                assert area(0) == 0
+
+            def test_unrelated():
+                assert True
+            """
+        )
+    )
+    (tmp_path / ".venv").mkdir()
+    (tmp_path / ".venv" / "test_area.py").write_text("def test_x():\n    area(1)\n")
+    source = 'def area(r):\n    """Area."""\n    ...\n'
+    problem = extract_problem(source, workspace=tmp_path, path=tmp_path / "geo.py")
+    assert [t.name for t in problem.tests] == ["test_area"]
+    assert problem.tests[0].body == "assert area(0) == 0"
