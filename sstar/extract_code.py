@@ -115,7 +115,8 @@ def _lift(tree: ast.Module, method: ast.FunctionDef | ast.AsyncFunctionDef) -> s
     keep = [
         node
         for node in tree.body
-        if isinstance(node, (ast.Import, ast.ImportFrom)) or (_is_function(node) and node is not method)
+        if isinstance(node, (ast.Import, ast.ImportFrom))
+        or (_is_function(node) and node is not method)
     ]
     module = ast.Module(body=[*keep, method], type_ignores=[])
     return ast.unparse(module).strip() + "\n"
@@ -161,5 +162,7 @@ def dedup_key(code: str) -> str:
         tree = ast.parse(textwrap.dedent(code))
     except (SyntaxError, ValueError):
         return "text:" + hashlib.sha256(code.encode()).hexdigest()
-    dumped = ast.dump(_StripDocstrings().visit(tree), annotate_fields=False, include_attributes=False)
+    dumped = ast.dump(
+        _StripDocstrings().visit(tree), annotate_fields=False, include_attributes=False
+    )
     return "ast:" + hashlib.sha256(dumped.encode()).hexdigest()

@@ -42,7 +42,9 @@ def test_method_written_as_whole_class():
 
 
 def test_renamed_function_is_renamed_back_with_recursion():
-    got = extract_snippet("```python\ndef fact(n):\n    return 1 if n < 2 else n * fact(n - 1)\n```", "factorial")
+    got = extract_snippet(
+        "```python\ndef fact(n):\n    return 1 if n < 2 else n * fact(n - 1)\n```", "factorial"
+    )
     namespace = {}
     exec(got.snippet, namespace)
     assert namespace["factorial"](5) == 120

@@ -1,0 +1,223 @@
+"""Talk to an OpenAI-compatible chat server: bounded concurrency, budgets, usage, clean errors.
+
+`LLMClient` wraps `openai.AsyncOpenAI` (openai 3.x). One client serves many solves; each solve
+brings a `Budget` that counts calls and tokens per stage and refuses a call once the solve's
+`max_calls` or `max_tokens` is spent (`BudgetExceededError`, raised *before* the request is sent).
+Errors of the `openai` package are wrapped in `sstar.errors` types with `raise ... from`; their
+messages name the server and say what to do, and never contain the API key. Cancelling the awaiting
+task abandons the HTTP request (the connection is closed) and releases the concurrency slot.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Hashable, Sequence
+from dataclasses import dataclass, field
+
+import openai
+
+from .errors import (
+    BudgetExceededError,
+    LLMAuthError,
+    LLMError,
+    LLMTimeoutError,
+    LLMUnavailableError,
+)
+
+__all__ = ["Budget", "Completion", "LLMClient", "Message", "StageCount"]
+
+Message = dict[str, str]
+
+
+@dataclass(frozen=True)
+class Completion:
+    text: str
+    prompt_tokens: int
+    completion_tokens: int
+    finish_reason: str | None
+    seconds: float  # wall time of the request, including waiting for a concurrency slot
+
+
+@dataclass
+class StageCount:
+    calls: int = 0
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    failed_calls: int = 0
+    seconds: float = 0.0
+
+
+@dataclass
+class Budget:
+    """Calls and tokens spent by one solve, per stage, against its limits (None = unlimited)."""
+
+    max_calls: int | None = None
+    max_tokens: int | None = None
+    stages: dict[Hashable, StageCount] = field(default_factory=dict)
+    reserved: int = 0  # calls sent and not yet answered: they count against max_calls
+
+    @property
+    def calls(self) -> int:
+        return sum(s.calls for s in self.stages.values())
+
+    @property
+    def tokens(self) -> int:
+        return sum(s.prompt_tokens + s.completion_tokens for s in self.stages.values())
+
+    def remaining_calls(self) -> int | None:
+        return (
+            None if self.max_calls is None else max(0, self.max_calls - self.calls - self.reserved)
+        )
+
+    def check(self) -> None:
+        """Raise BudgetExceededError when no further call may start."""
+        if self.max_calls is not None and self.calls + self.reserved >= self.max_calls:
+            raise BudgetExceededError(
+                f"this solve used its {self.max_calls} model calls (maxCalls); "
+                "raise maxCalls or lower samples/rounds to let it go further"
+            )
+        if self.max_tokens is not None and self.tokens >= self.max_tokens:
+            raise BudgetExceededError(
+                f"this solve used its {self.max_tokens} tokens (maxTokens); "
+                "raise maxTokens or lower samples/rounds to let it go further"
+            )
+
+    def stage(self, stage: Hashable) -> StageCount:
+        return self.stages.setdefault(stage, StageCount())
+
+
+class LLMClient:
+    """An OpenAI-compatible chat client for the engine. `model=""` asks the server for its first
+    model (what a llama.cpp server or a single-model gateway offers)."""
+
+    def __init__(
+        self,
+        *,
+        base_url: str,
+        api_key: str | None,
+        model: str = "",
+        timeout: float = 120.0,
+        max_retries: int = 2,
+        max_concurrency: int = 8,
+        max_completion_tokens: int = 1024,
+    ) -> None:
+        self.base_url = base_url
+        self._model = model
+        self._model_lock = asyncio.Lock()
+        self._api_key = api_key or ""
+        self.max_completion_tokens = max_completion_tokens
+        self.timeout = timeout
+        # Local servers take any key; the client insists on one, so give it a harmless placeholder.
+        self._client = openai.AsyncOpenAI(
+            base_url=base_url,
+            api_key=api_key or "sstar-no-key",
+            timeout=timeout,
+            max_retries=max_retries,
+        )
+        self._slots = asyncio.Semaphore(max(1, max_concurrency))
+
+    async def model(self) -> str:
+        """The model name used in requests (asks the server once when none was configured)."""
+        if self._model:
+            return self._model
+        async with self._model_lock:
+            if not self._model:
+                try:
+                    listing = await self._client.models.list()
+                except openai.OpenAIError as error:
+                    raise self._wrap(error) from error
+                ids = [m.id for m in listing.data]
+                if not ids:
+                    raise LLMUnavailableError(
+                        f"the model server at {self.base_url} lists no models; set `model` explicitly"
+                    )
+                self._model = ids[0]
+        return self._model
+
+    async def complete(
+        self,
+        messages: Sequence[Message],
+        *,
+        budget: Budget,
+        stage: Hashable,
+        temperature: float = 0.0,
+        seed: int | None = None,
+        max_tokens: int | None = None,
+    ) -> Completion:
+        """One chat completion, counted against `budget` under `stage`."""
+        budget.check()
+        budget.reserved += 1
+        counted = budget.stage(stage)
+        started = time.perf_counter()
+        try:
+            model = await self.model()
+            limit = max_tokens or self.max_completion_tokens
+            if budget.max_tokens is not None:
+                limit = max(1, min(limit, budget.max_tokens - budget.tokens))
+            kwargs: dict = {"temperature": temperature, "max_tokens": limit}
+            if seed is not None:
+                kwargs["seed"] = seed
+            async with self._slots:
+                try:
+                    response = await self._client.chat.completions.create(
+                        model=model, messages=list(messages), **kwargs
+                    )
+                except openai.OpenAIError as error:
+                    counted.failed_calls += 1
+                    raise self._wrap(error) from error
+        finally:
+            budget.reserved -= 1
+        seconds = time.perf_counter() - started
+        usage = response.usage
+        prompt_tokens = usage.prompt_tokens if usage else 0
+        completion_tokens = usage.completion_tokens if usage else 0
+        counted.calls += 1
+        counted.prompt_tokens += prompt_tokens
+        counted.completion_tokens += completion_tokens
+        counted.seconds += seconds
+        choice = response.choices[0] if response.choices else None
+        text = (choice.message.content or "") if choice else ""
+        return Completion(
+            text,
+            prompt_tokens,
+            completion_tokens,
+            choice.finish_reason if choice else None,
+            seconds,
+        )
+
+    def _scrub(self, text: str) -> str:
+        if self._api_key and len(self._api_key) >= 4:
+            text = text.replace(self._api_key, "***")
+        return text
+
+    def _wrap(self, error: openai.OpenAIError) -> LLMError:
+        where = self.base_url
+        if isinstance(error, openai.APITimeoutError):
+            return LLMTimeoutError(
+                f"the model server at {where} did not answer within {self.timeout:g} s; "
+                "raise timeoutSeconds, lower maxConcurrency, or use a faster model"
+            )
+        if isinstance(error, openai.APIConnectionError):
+            return LLMUnavailableError(
+                f"cannot reach the model server at {where}; check baseUrl and that the server runs"
+            )
+        if isinstance(error, (openai.AuthenticationError, openai.PermissionDeniedError)):
+            return LLMAuthError(
+                f"the model server at {where} refused the API key (HTTP {error.status_code}); "
+                "set a valid key in the environment variable named by apiKeyEnv"
+            )
+        if isinstance(error, openai.NotFoundError):
+            return LLMUnavailableError(
+                f"the model server at {where} answered 404 ({self._scrub(error.message)}); "
+                "check baseUrl (it usually ends in /v1) and the model name"
+            )
+        if isinstance(error, openai.APIStatusError):
+            return LLMUnavailableError(
+                f"the model server at {where} failed with HTTP {error.status_code} "
+                f"({self._scrub(error.message)[:200]}); retry later or check the server's log"
+            )
+        return LLMError(f"the model server at {where} failed: {self._scrub(str(error))[:200]}")
+
+    async def aclose(self) -> None:
+        await self._client.close()
