@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .edits import replace_body
+from .informal_examples import informal_examples
 from .errors import NotAStubError, StubNotFoundError
 from .stubs import Stub, find_stubs, is_stub_function, parse_tolerant, stub_at
 from .workspace_tests import WorkspaceTest, find_workspace_tests
@@ -196,6 +197,11 @@ def _examples(stub: Stub) -> tuple[tuple[Example, ...], str | None]:
         )
         for example in parsed
     )
+    if not examples:  # `f(1) == 2` lines, when the docstring has no `>>>` examples
+        examples = tuple(
+            Example(source=call, want=want, exc_msg=None, line=stub.docstring_line + number)
+            for number, call, want in informal_examples(stub.docstring, stub.name)
+        )
     return examples, None
 
 

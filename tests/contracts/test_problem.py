@@ -103,3 +103,29 @@ def test_workspace_tests_that_call_the_function_are_found(tmp_path):
     problem = extract_problem(source, workspace=tmp_path, path=tmp_path / "geo.py")
     assert [t.name for t in problem.tests] == ["test_area"]
     assert problem.tests[0].body == "assert area(0) == 0"
+
+
+def test_informal_examples_are_public_tests_when_there_are_no_doctests():
+    source = textwrap.dedent(
+        '''
+        def fly(q, w):
+            """Will it fly?
+
+            fly([1, 2], 5) ➞ False
+            fly([3], 5) == True   # balanced
+            fly([3, 2, 3], 9) => True.
+            other([1]) == 3
+            fly is a function == 4
+            fly(x) -> 19 - 5 - 6 = 8
+            """
+            ...
+        '''
+    )
+    examples = extract_problem(source).examples
+    assert [(e.source, e.want) for e in examples] == [
+        ("fly([1, 2], 5)", "False\n"),
+        ("fly([3], 5)", "True\n"),
+        ("fly([3, 2, 3], 9)", "True\n"),
+    ]
+    lines = source.splitlines()
+    assert all(lines[e.line].strip().startswith(e.source) for e in examples)

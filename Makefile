@@ -1,0 +1,41 @@
+# Set-up and checks for a fresh machine. The README names two targets: `demo` and `test`.
+# Every slow step is cached: pip's wheel cache, the llama.cpp build and the model weights under
+# ~/.local/share/sstar (or $SSTAR_HOME), code-server under ~/.cache/sstar-code-server.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+
+.PHONY: demo test setup runtime model editors test-python test-vscode lint
+
+demo: setup
+	$(BIN)/sstar solve examples/intervals.py::merge_intervals
+
+test: setup editors lint test-python test-vscode
+
+setup: $(INSTALLED) runtime model
+
+$(INSTALLED): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@
+
+runtime: $(INSTALLED)
+	$(BIN)/python -m sstar.localmodel build
+
+model: $(INSTALLED)
+	$(BIN)/python -m sstar.localmodel install
+
+editors: $(INSTALLED)
+	bash vscode-client/scripts/install-editors.sh
+
+lint: $(INSTALLED)
+	$(BIN)/ruff check sandbox sstar lsp_server tests benchmarks
+
+test-python: setup
+	$(BIN)/python -m pytest
+
+test-vscode: editors
+	cd vscode-client && npm ci --no-audit --no-fund && npm run compile && npm run lint && npm test && npm run test:e2e
