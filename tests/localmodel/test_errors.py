@@ -1,0 +1,84 @@
+"""Missing weights or runtime give errors that name the one command that fixes them."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from sstar.errors import LocalModelError, SStarError
+from sstar.localmodel import (
+    MODELS,
+    SETUP_COMMAND,
+    LocalModelServer,
+    RuntimeMissingError,
+    UnknownModelError,
+    WeightsMissingError,
+    default_cache_dir,
+    ensure_runtime,
+    ensure_weights,
+    get_spec,
+)
+
+
+def test_missing_weights_name_the_install_command(tmp_path):
+    with pytest.raises(WeightsMissingError) as info:
+        ensure_weights("qwen2.5-coder-0.5b", None, tmp_path)
+    assert f"Run `{SETUP_COMMAND}`" in str(info.value)
+    assert isinstance(info.value, LocalModelError) and isinstance(info.value, SStarError)
+
+
+def test_missing_optional_model_names_its_flag(tmp_path):
+    with pytest.raises(WeightsMissingError, match="--model qwen2.5-coder-1.5b"):
+        ensure_weights("qwen2.5-coder-1.5b", None, tmp_path)
+
+
+def test_missing_model_path_names_the_setting(tmp_path):
+    with pytest.raises(WeightsMissingError, match="modelPath"):
+        ensure_weights("qwen2.5-coder-0.5b", tmp_path / "nope.gguf", tmp_path)
+
+
+def test_missing_runtime_names_the_install_command(tmp_path):
+    with pytest.raises(RuntimeMissingError) as info:
+        ensure_runtime(tmp_path)
+    assert f"Run `{SETUP_COMMAND}`" in str(info.value)
+
+
+def test_shared_server_fails_fast_before_starting_anything(tmp_path):
+    with pytest.raises(LocalModelError, match=SETUP_COMMAND):
+        LocalModelServer.shared("qwen2.5-coder-0.5b", cache_dir=tmp_path)
+
+
+def test_unknown_model_lists_the_known_ones():
+    with pytest.raises(UnknownModelError) as info:
+        get_spec("gpt-17")
+    for name in MODELS:
+        assert name in str(info.value)
+
+
+def test_cli_status_reports_the_fix_and_fails(tmp_path):
+    proc = subprocess.run(
+        [sys.executable, "-m", "sstar.localmodel", "--cache-dir", str(tmp_path), "status"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert proc.returncode == 1
+    assert SETUP_COMMAND in proc.stderr
+    assert proc.stdout == ""
+
+
+@pytest.mark.parametrize(
+    ("env", "expected"),
+    [
+        ({"SSTAR_CACHE_DIR": "/a", "XDG_CACHE_HOME": "/b"}, "/a"),
+        ({"XDG_CACHE_HOME": "/b"}, "/b/sstar"),
+    ],
+)
+def test_cache_dir_precedence(env, expected):
+    assert str(default_cache_dir(env)) == expected
+
+
+def test_cache_dir_falls_back_to_home():
+    assert default_cache_dir({}).parts[-2:] == (".cache", "sstar")
