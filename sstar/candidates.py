@@ -1,0 +1,138 @@
+"""Candidates (distinct programs) and how they fare on the public tests.
+
+A candidate is identified by the normalised AST of the body it would write, so the same program
+from two samples (or two repair rounds) is executed and judged once. Public tests are the stub's
+docstring examples, run as ONE probe (the steps share state, as doctest does) and compared in the
+parent with `sandbox.compare.example_passes`, plus the workspace tests that call it, one probe each
+(assert-style, run next to the code under test: hints that also count in the pass rate).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+from sandbox import OutcomeKind, Probe, ProbeResult, StepOutcome
+from sandbox.compare import example_passes
+
+from .edits import candidate_body
+from .errors import SourceSyntaxError
+from .extract_code import dedup_key
+from .problem import Problem
+from .prompts import Failure
+
+__all__ = ["Candidate", "PublicRun", "describe_outcome", "make_candidate", "run_public"]
+
+
+@dataclass(frozen=True)
+class Candidate:
+    id: str
+    key: str  # normalised-AST identity of the body
+    body: str  # the new body, dedented (what gets written)
+    code: str  # the whole function as it will read in the file (what the model is shown)
+    module: str  # the user's module with this body: what the sandbox executes
+    sample: int  # the sample index that first produced it
+    round: int  # repair rounds that led to it (0 = as sampled)
+
+
+@dataclass(frozen=True)
+class PublicRun:
+    """A candidate on the public tests."""
+
+    passed: int
+    total: int
+    setup_ok: bool  # the module with this body loads
+    example_outcomes: tuple[StepOutcome, ...]  # one per docstring example (empty if setup failed)
+    example_passed: tuple[bool, ...]  # same order
+    failures: tuple[Failure, ...]
+
+    @property
+    def passes(self) -> bool:
+        return self.setup_ok and self.passed == self.total
+
+    @property
+    def rate(self) -> float:
+        return self.passed / self.total if self.total else (1.0 if self.setup_ok else 0.0)
+
+
+def make_candidate(problem: Problem, snippet: str, sample: int, round_: int) -> Candidate | None:
+    """The candidate a snippet amounts to, or None when it cannot become a body."""
+    try:
+        body = candidate_body(snippet, problem.name, problem.source)
+        module = problem.module_with(body)
+        code = problem.function_with(body)
+    except (SourceSyntaxError, SyntaxError, ValueError, IndexError):
+        return None
+    key = dedup_key(body)
+    ident = hashlib.sha256(key.encode()).hexdigest()[:10]
+    return Candidate(ident, key, body, code, module, sample, round_)
+
+
+def public_probes(problem: Problem) -> list[Probe]:
+    """The examples as one probe (possibly with no step: then it only loads the module), then one
+    probe per workspace test."""
+    probes = [Probe(steps=tuple(example.source for example in problem.examples))]
+    probes += [Probe(steps=(test.body,)) for test in problem.tests]
+    return probes
+
+
+async def run_public(ctx, candidate: Candidate) -> PublicRun:
+    problem: Problem = ctx.problem
+    results = await ctx.run(candidate.module, public_probes(problem))
+    return judge_public(problem, results)
+
+
+def judge_public(problem: Problem, results: list[ProbeResult]) -> PublicRun:
+    examples, tests = results[0], results[1:]
+    total = len(problem.examples) + len(problem.tests)
+    if examples.setup.kind is not OutcomeKind.RETURNED:
+        error = describe_outcome(examples.setup)
+        failure = Failure(source="(loading the module)", expected=None, actual=error)
+        return PublicRun(0, total, False, (), (), (failure,))
+    passed = 0
+    failures: list[Failure] = []
+    verdicts: list[bool] = []
+    for example, outcome in zip(problem.examples, examples.steps, strict=False):
+        verdicts.append(example_passes(example.want, example.exc_msg, outcome))
+        if verdicts[-1]:
+            passed += 1
+        else:
+            expected = (
+                example.want.rstrip("\n")
+                if not example.exc_msg
+                else f"raises {example.exc_msg.strip()}"
+            )
+            failures.append(
+                Failure(example.source, expected or "(nothing)", describe_outcome(outcome))
+            )
+    for test, result in zip(problem.tests, tests, strict=False):
+        outcome = result.steps[0] if result.steps else result.setup
+        if result.setup.kind is OutcomeKind.RETURNED and outcome.kind is OutcomeKind.RETURNED:
+            passed += 1
+        else:
+            failures.append(Failure(test.source, None, describe_outcome(outcome)))
+    return PublicRun(passed, total, True, tuple(examples.steps), tuple(verdicts), tuple(failures))
+
+
+def describe_outcome(outcome: StepOutcome) -> str:
+    """What a run produced, as shown to the model and the user."""
+    match outcome.kind:
+        case OutcomeKind.RETURNED:
+            shown = (
+                outcome.display.rstrip("\n") if outcome.display else (outcome.value_repr or "None")
+            )
+            return shown or "(nothing)"
+        case OutcomeKind.RAISED:
+            if outcome.traceback_line:
+                return outcome.traceback_line
+            return f"{outcome.exception_type}: {outcome.exception_message}"
+        case OutcomeKind.TIMEOUT:
+            return "timed out"
+        case OutcomeKind.MEMORY_EXCEEDED:
+            return "ran out of memory"
+        case OutcomeKind.OUTPUT_EXCEEDED:
+            return "printed too much output"
+        case OutcomeKind.CRASHED:
+            return "crashed (the process died)"
+        case _:
+            return "not run (an earlier step ended the program)"

@@ -1,0 +1,173 @@
+"""One solve's shared machinery: cached and budgeted model calls, cached sandbox runs, events.
+
+Every stage talks to the model and the sandbox through a `SolveContext`, so caching, budgets,
+usage accounting and event emission live in exactly one place. A model call first looks in the
+cache (content-addressed by model fingerprint, messages, temperature and seed); a hit costs no
+budget and is counted as a cached call. Sandbox runs are cached by (module source, probe, limits).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from sandbox import Limits, Probe, ProbeResult
+
+from .cache import Cache
+from .config import Config
+from .events import Event, EventSink, Notice, Stage
+from .llm import Budget, LLMClient, Message
+from .problem import Problem
+from .prompts import PROMPT_VERSION
+from .results import StageUsage, Usage
+
+__all__ = ["Answer", "SolveContext"]
+
+
+@dataclass(frozen=True)
+class Answer:
+    text: str
+    cached: bool
+
+
+@dataclass
+class _Counters:
+    cached_calls: dict[Stage, int] = field(default_factory=dict)
+    sandbox_runs: int = 0
+    sandbox_seconds: float = 0.0
+    llm_seconds: float = 0.0  # wall time with at least one model call in flight
+    noticed: set[str] = field(default_factory=set)
+
+
+class SolveContext:
+    def __init__(
+        self,
+        problem: Problem,
+        config: Config,
+        *,
+        llm: LLMClient,
+        sandbox,  # sandbox.SandboxPool (duck-typed so tests may pass a fake with the same API)
+        cache: Cache,
+        on_event: EventSink | None,
+        fingerprint: dict[str, object],
+    ) -> None:
+        self.problem = problem
+        self.config = config
+        self.llm = llm
+        self.sandbox = sandbox
+        self.cache = cache
+        self._on_event = on_event
+        self.fingerprint = {**fingerprint, "prompts": PROMPT_VERSION}
+        self.budget = Budget(max_calls=config.max_calls, max_tokens=config.max_tokens)
+        self.limits = Limits(
+            wall_seconds=config.sandbox_timeout_seconds,
+            memory_bytes=config.sandbox_memory_mb * 1024 * 1024,
+            output_bytes=config.sandbox_output_kb * 1024,
+        )
+        self.counters = _Counters()
+        self.started = time.perf_counter()
+        self._in_flight = 0
+        self._busy_since = 0.0
+
+    # -- events ------------------------------------------------------------------------------
+    def emit(self, event: Event) -> None:
+        if self._on_event is not None:
+            self._on_event(event)
+
+    def notice_once(self, message: str) -> None:
+        if message not in self.counters.noticed:
+            self.counters.noticed.add(message)
+            self.emit(Notice(message))
+
+    # -- the model ---------------------------------------------------------------------------
+    async def complete(
+        self,
+        messages: Sequence[Message],
+        *,
+        stage: Stage,
+        temperature: float,
+        seed: int | None = None,
+    ) -> Answer:
+        """The model's answer; from the cache when this exact request was answered before."""
+        key = self.cache.key(
+            "completion",
+            self.fingerprint,
+            list(messages),
+            round(temperature, 4),
+            seed,
+            self.config.max_completion_tokens,
+        )
+        hit = self.cache.get_json(key)
+        if isinstance(hit, dict) and isinstance(hit.get("text"), str):
+            self.counters.cached_calls[stage] = self.counters.cached_calls.get(stage, 0) + 1
+            return Answer(hit["text"], cached=True)
+        self._enter_llm()
+        try:
+            done = await self.llm.complete(
+                messages, budget=self.budget, stage=stage, temperature=temperature, seed=seed
+            )
+        finally:
+            self._leave_llm()
+        if done.finish_reason != "length":  # a truncated answer is not worth replaying
+            self.cache.put_json(key, {"text": done.text})
+        return Answer(done.text, cached=False)
+
+    def _enter_llm(self) -> None:
+        if self._in_flight == 0:
+            self._busy_since = time.perf_counter()
+        self._in_flight += 1
+
+    def _leave_llm(self) -> None:
+        self._in_flight -= 1
+        if self._in_flight == 0:
+            self.counters.llm_seconds += time.perf_counter() - self._busy_since
+
+    # -- the sandbox -------------------------------------------------------------------------
+    async def run(self, module: str, probes: Sequence[Probe]) -> list[ProbeResult]:
+        """Results of `probes` against `module`, cached per probe."""
+        results: list[ProbeResult | None] = []
+        missing: list[int] = []
+        keys = []
+        for index, probe in enumerate(probes):
+            key = self.cache.key("run", module, list(probe.steps), _limits_key(self.limits))
+            keys.append(key)
+            hit = self.cache.get_result(key)
+            results.append(hit)
+            if hit is None:
+                missing.append(index)
+        if missing:
+            started = time.perf_counter()
+            fresh = await self.sandbox.run_many(module, [probes[i] for i in missing], self.limits)
+            self.counters.sandbox_seconds += time.perf_counter() - started
+            self.counters.sandbox_runs += len(missing)
+            for index, result in zip(missing, fresh, strict=True):
+                results[index] = result
+                self.cache.put_result(keys[index], result)
+        return [r for r in results if r is not None]
+
+    # -- accounting --------------------------------------------------------------------------
+    def usage(self) -> Usage:
+        stages: dict[str, StageUsage] = {}
+        for stage in Stage:
+            counted = self.budget.stages.get(stage)
+            cached = self.counters.cached_calls.get(stage, 0)
+            if counted is None and not cached:
+                continue
+            stages[stage.value] = StageUsage(
+                calls=counted.calls if counted else 0,
+                cached_calls=cached,
+                prompt_tokens=counted.prompt_tokens if counted else 0,
+                completion_tokens=counted.completion_tokens if counted else 0,
+                seconds=round(counted.seconds, 4) if counted else 0.0,
+            )
+        return Usage(
+            stages=stages,
+            wall_seconds=time.perf_counter() - self.started,
+            sandbox_runs=self.counters.sandbox_runs,
+            sandbox_seconds=self.counters.sandbox_seconds,
+        )
+
+
+def _limits_key(limits: Limits) -> list[object]:
+    return [limits.wall_seconds, limits.memory_bytes, limits.output_bytes]

@@ -1,0 +1,242 @@
+"""The S* engine: a `Problem` in, a `SolveResult` out, with a stream of typed events in between.
+
+`Engine` owns the long-lived pieces (the model client, one sandbox pool per workspace, the cache)
+and runs each solve as: stage 1 (`generate`: parallel samples + repair rounds), stage 2 (`select`:
+public filter, synthesised inputs, behaviour groups, judged tournament), then the report.
+
+Cancellation: `solve` runs inside the caller's task; cancelling it cancels every lineage, which
+abandons model requests and makes the sandbox kill the children it started. `CancelledError` is
+never caught here. With `config.base_url` empty the engine uses the embedded llama.cpp server
+(`sstar.localmodel`), held only for the duration of a solve.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from .cache import Cache
+from .candidates import Candidate, describe_outcome
+from .config import Config
+from .context import SolveContext
+from .events import EventSink, SolveFinished, SolveStarted, StageFinished, StageStarted, Stage
+from .generate import Generation, generate
+from .llm import LLMClient
+from .problem import Problem
+from .results import CandidateReport, ExampleResult, SolveResult, SolveStatus
+from .select import Selection, select
+
+__all__ = ["Engine"]
+
+
+class Engine:
+    """Solve stubs with S*. One engine serves many (possibly concurrent) solves."""
+
+    def __init__(
+        self,
+        config: Config,
+        *,
+        llm: LLMClient | None = None,
+        sandbox=None,
+        cache: Cache | None = None,
+    ) -> None:
+        self.config = config
+        self._llm = llm
+        self._own_llm = llm is None
+        self._sandbox = sandbox
+        self._pools: dict[str | None, object] = {}
+        self._pool_lock = asyncio.Lock()
+        self.cache = cache if cache is not None else Cache.default()
+
+    # -- public ------------------------------------------------------------------------------
+    async def solve(
+        self, problem: Problem, *, samples: int | None = None, on_event: EventSink | None = None
+    ) -> SolveResult:
+        config = self.config
+        count = samples if samples is not None else config.samples
+        async with self._model(on_event) as (llm, backend, fingerprint):
+            emit = on_event or (lambda event: None)
+            emit(SolveStarted(problem.qualname, count, config.rounds, backend))
+            sandbox = await self._sandbox_for(problem.workspace)
+            ctx = SolveContext(
+                problem,
+                config,
+                llm=llm,
+                sandbox=sandbox,
+                cache=self.cache,
+                on_event=on_event,
+                fingerprint=fingerprint,
+            )
+            if self.cache.warning:
+                ctx.notice_once(self.cache.warning)
+            started = time.perf_counter()
+            emit(StageStarted(Stage.SAMPLING))
+            generation = await generate(ctx, count, config.rounds)
+            emit(StageFinished(Stage.SAMPLING, time.perf_counter() - started))
+            started = time.perf_counter()
+            emit(StageStarted(Stage.SELECTING))
+            selection = await select(ctx, generation)
+            emit(StageFinished(Stage.SELECTING, time.perf_counter() - started))
+            result = _report(ctx, generation, selection, backend)
+            emit(SolveFinished(result))
+            return result
+
+    async def aclose(self) -> None:
+        """Close what the engine created (model client, sandbox pools); idempotent."""
+        pools, self._pools = list(self._pools.values()), {}
+        for pool in pools:
+            await pool.close()
+        if self._own_llm and self._llm is not None:
+            llm, self._llm = self._llm, None
+            await llm.aclose()
+
+    async def __aenter__(self) -> Engine:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+    # -- the model ---------------------------------------------------------------------------
+    @contextlib.asynccontextmanager
+    async def _model(self, on_event: EventSink | None):
+        """(client, backend description, cache fingerprint) for one solve."""
+        config = self.config
+        if self._llm is not None and (not self._own_llm or config.base_url):
+            yield (
+                self._llm,
+                _backend(self._llm.base_url, config),
+                await self._fingerprint(self._llm),
+            )
+            return
+        if config.base_url:
+            self._llm = LLMClient(
+                base_url=config.base_url,
+                api_key=config.resolved_api_key(),
+                model=config.model,
+                timeout=config.timeout_seconds,
+                max_retries=config.max_retries,
+                max_concurrency=config.max_concurrency,
+                max_completion_tokens=config.max_completion_tokens,
+            )
+            yield self._llm, _backend(config.base_url, config), await self._fingerprint(self._llm)
+            return
+        if on_event is not None:
+            on_event(StageStarted(Stage.STARTING))
+        from .localmodel import LocalModelServer  # only the embedded backend needs it
+
+        # shared() checks the weights and the runtime on disk: keep that off the event loop.
+        server = await asyncio.to_thread(
+            LocalModelServer.shared, config.local_model, config.model_path or None
+        )
+        async with server as running:
+            if self._llm is None or self._llm.base_url != running.base_url:
+                if self._llm is not None:
+                    await self._llm.aclose()
+                self._llm = LLMClient(
+                    base_url=running.base_url,
+                    api_key=running.api_key,
+                    model=running.model_name,
+                    timeout=config.timeout_seconds,
+                    max_retries=config.max_retries,
+                    max_concurrency=config.max_concurrency,
+                    max_completion_tokens=config.max_completion_tokens,
+                )
+            yield self._llm, f"embedded {running.model_name}", config.fingerprint()
+
+    async def _fingerprint(self, llm: LLMClient) -> dict[str, object]:
+        fingerprint = self.config.fingerprint()
+        fingerprint["base_url"] = llm.base_url
+        fingerprint["model"] = await llm.model()
+        return fingerprint
+
+    # -- the sandbox -------------------------------------------------------------------------
+    async def _sandbox_for(self, workspace: str | None):
+        if self._sandbox is not None:
+            return self._sandbox
+        async with self._pool_lock:
+            pool = self._pools.get(workspace)
+            if pool is None:
+                from sandbox import Limits, SandboxPool
+
+                config = self.config
+                limits = Limits(
+                    wall_seconds=config.sandbox_timeout_seconds,
+                    memory_bytes=config.sandbox_memory_mb * 1024 * 1024,
+                    output_bytes=config.sandbox_output_kb * 1024,
+                )
+                pool = SandboxPool(
+                    workspace=Path(workspace) if workspace else None,
+                    limits=limits,
+                    require=config.require_isolation,
+                )
+                await pool.start()
+                self._pools[workspace] = pool
+            return pool
+
+
+def _backend(base_url: str, config: Config) -> str:
+    host = urlsplit(base_url).netloc or base_url
+    return f"{config.model or 'model'} at {host}" if config.model else host
+
+
+def _report(
+    ctx: SolveContext, generation: Generation, selection: Selection, backend: str
+) -> SolveResult:
+    problem = ctx.problem
+    chosen = selection.chosen
+    reports = []
+    for candidate in generation.candidates:
+        run = generation.runs.get(candidate.id)
+        if run is None:
+            continue
+        reports.append(
+            CandidateReport(
+                id=candidate.id,
+                body=candidate.body,
+                code=candidate.code,
+                passed=run.passed,
+                total=run.total,
+                group=selection.group_of(candidate.id),
+                chosen=chosen is not None and candidate.id == chosen.id,
+                samples=tuple(sorted(generation.samples_of.get(candidate.id, [candidate.sample]))),
+                debug_rounds=candidate.round,
+            )
+        )
+    examples = _examples(ctx, generation, chosen)
+    if chosen is None:
+        status = SolveStatus.NO_CANDIDATE
+    elif generation.runs[chosen.id].passes:
+        status = SolveStatus.SOLVED
+    else:
+        status = SolveStatus.NO_CANDIDATE_PASSED
+    warnings = [*problem.warnings, *sorted(ctx.counters.noticed)]
+    return SolveResult(
+        qualname=problem.qualname,
+        status=status,
+        body=chosen.body if chosen else None,
+        code=chosen.code if chosen else None,
+        examples=examples,
+        candidates=tuple(reports),
+        usage=ctx.usage(),
+        warnings=tuple(warnings),
+        backend=backend,
+    )
+
+
+def _examples(
+    ctx: SolveContext, generation: Generation, chosen: Candidate | None
+) -> tuple[ExampleResult, ...]:
+    if chosen is None:
+        return ()
+    run = generation.runs[chosen.id]
+    results = []
+    for index, example in enumerate(ctx.problem.examples):
+        outcome = run.example_outcomes[index] if index < len(run.example_outcomes) else None
+        actual = describe_outcome(outcome) if outcome is not None else run.failures[0].actual
+        passed = index < len(run.example_passed) and run.example_passed[index]
+        expected = example.want.rstrip("\n") if not example.exc_msg else example.exc_msg.strip()
+        results.append(ExampleResult(example.line, example.source, expected, actual, passed))
+    return tuple(results)

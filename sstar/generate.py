@@ -1,0 +1,157 @@
+"""Stage 1 of S*: parallel samples, each repaired with execution feedback for up to R rounds.
+
+Every sample is a *lineage* running concurrently with the others: draw the sample, execute it on
+the public tests, and while it fails and rounds remain, show the model its failures and take the
+corrected program. A lineage stops as soon as its program passes. A program already seen (same
+normalised AST) is neither executed nor repaired twice: the later lineage ends and the earlier one
+carries on. Sample i always uses seed i and its own cache entries, so "more samples" reuses 0..N-1.
+
+Model failures are per lineage: a timeout or a server error loses that sample (with a notice);
+an authentication failure or an exhausted budget ends every lineage. If no sample got an answer at
+all, the first model error is raised.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+
+from .candidates import Candidate, PublicRun, make_candidate, run_public
+from .context import Answer, SolveContext
+from .errors import BudgetExceededError, LLMAuthError, LLMError
+from .events import CandidateTested, RoundFinished, SampleGenerated, Stage, StageStarted
+from .extract_code import extract_snippet
+from .prompts import debug_messages, sample_messages
+
+__all__ = ["Generation", "generate"]
+
+_SEED_STRIDE = 1000  # repair round r of sample i uses seed i * stride + r
+
+
+@dataclass
+class Generation:
+    """Every distinct program stage 1 produced, in order of first appearance, with its public run."""
+
+    candidates: list[Candidate] = field(default_factory=list)
+    runs: dict[str, PublicRun] = field(default_factory=dict)
+    samples_of: dict[str, list[int]] = field(default_factory=dict)  # candidate id -> sample indices
+    usable_samples: int = 0
+    llm_errors: list[LLMError] = field(default_factory=list)
+    budget_exhausted: bool = False
+
+
+class _Stage1:
+    def __init__(self, ctx: SolveContext, samples: int, rounds: int) -> None:
+        self.ctx, self.samples, self.rounds = ctx, samples, rounds
+        self.out = Generation()
+        self.by_key: dict[str, Candidate] = {}
+        self.sampled = 0
+        self.round_done = [0] * (rounds + 1)  # lineages past each round
+
+    async def run(self) -> Generation:
+        try:
+            async with asyncio.TaskGroup() as group:
+                for index in range(self.samples):
+                    group.create_task(self._lineage(index))
+        except* LLMAuthError as errors:  # the others were cancelled; report the cause plainly
+            raise errors.exceptions[0] from None
+        return self.out
+
+    async def _lineage(self, index: int) -> None:
+        reached = -1  # last round this lineage finished
+        try:
+            answer = await self._ask(sample_messages(self.ctx.problem), Stage.SAMPLING, index)
+            candidate, duplicate = self._register(answer, index, 0)
+            self.sampled += 1
+            if candidate is not None:
+                self.out.usable_samples += 1
+            cached = answer is not None and answer.cached
+            self.ctx.emit(
+                SampleGenerated(
+                    index, self.sampled, self.samples, candidate is not None, duplicate, cached
+                )
+            )
+            if candidate is None or duplicate:
+                return
+            run = await self._test(candidate)
+            reached = 0
+            self._finish_round(0)
+            for round_ in range(1, self.rounds + 1):
+                if run.passes:
+                    return
+                messages = debug_messages(self.ctx.problem, candidate.code, run.failures)
+                answer = await self._ask(messages, Stage.DEBUGGING, index * _SEED_STRIDE + round_)
+                fixed, duplicate = self._register(answer, index, round_)
+                if fixed is None or duplicate:
+                    return  # nothing new to test; the lineage that owns the program carries on
+                candidate = fixed
+                run = await self._test(candidate)
+                reached = round_
+                self._finish_round(round_)
+        finally:
+            # Lineages that stopped early count as done for the rounds they skipped.
+            for skipped in range(reached + 1, self.rounds + 1):
+                self._finish_round(skipped)
+
+    async def _ask(self, messages, stage: Stage, seed: int) -> Answer | None:
+        if self.out.budget_exhausted:
+            return None
+        try:
+            return await self.ctx.complete(
+                messages, stage=stage, temperature=self.ctx.config.temperature, seed=seed
+            )
+        except BudgetExceededError as error:
+            self.out.budget_exhausted = True
+            self.ctx.notice_once(str(error))
+            return None
+        except LLMAuthError:
+            raise
+        except LLMError as error:
+            self.out.llm_errors.append(error)
+            self.ctx.notice_once(f"a {stage.value} request failed: {error}")
+            return None
+
+    def _register(
+        self, answer: Answer | None, index: int, round_: int
+    ) -> tuple[Candidate | None, bool]:
+        if answer is None:
+            return None, False
+        extraction = extract_snippet(answer.text, self.ctx.problem.name)
+        if not extraction.ok:
+            return None, False
+        candidate = make_candidate(self.ctx.problem, extraction.snippet, index, round_)
+        if candidate is None:
+            return None, False
+        known = self.by_key.get(candidate.key)
+        if known is not None:
+            samples = self.out.samples_of[known.id]
+            if index not in samples:
+                samples.append(index)
+            return known, True
+        self.by_key[candidate.key] = candidate
+        self.out.candidates.append(candidate)
+        self.out.samples_of[candidate.id] = [index]
+        return candidate, False
+
+    async def _test(self, candidate: Candidate) -> PublicRun:
+        run = await run_public(self.ctx, candidate)
+        self.out.runs[candidate.id] = run
+        self.ctx.emit(CandidateTested(candidate.id, candidate.round, run.passed, run.total))
+        return run
+
+    def _finish_round(self, round_: int) -> None:
+        self.round_done[round_] += 1
+        if self.round_done[round_] == self.samples:
+            tested = [c for c in self.out.candidates if c.id in self.out.runs]
+            passing = sum(1 for c in tested if self.out.runs[c.id].passes)
+            self.ctx.emit(RoundFinished(round_, passing, len(tested)))
+            if round_ == 0 and self.rounds and passing < len(tested):
+                self.ctx.emit(StageStarted(Stage.DEBUGGING))
+
+
+async def generate(ctx: SolveContext, samples: int, rounds: int) -> Generation:
+    """Stage 1 for `samples` lineages of up to `rounds` repairs each."""
+    generation = await _Stage1(ctx, samples, rounds).run()
+    if not generation.candidates and generation.llm_errors:
+        raise generation.llm_errors[0]
+    return generation
