@@ -37,6 +37,7 @@ class _Counters:
     sandbox_runs: int = 0
     sandbox_seconds: float = 0.0
     llm_seconds: float = 0.0  # wall time with at least one model call in flight
+    external_seconds: float = 0.0  # wall time with a model call or a sandbox run in flight
     noticed: set[str] = field(default_factory=set)
 
 
@@ -69,6 +70,8 @@ class SolveContext:
         self.started = time.perf_counter()
         self._in_flight = 0
         self._busy_since = 0.0
+        self._external = 0
+        self._external_since = 0.0
 
     # -- events ------------------------------------------------------------------------------
     def emit(self, event: Event) -> None:
@@ -113,15 +116,29 @@ class SolveContext:
             self.cache.put_json(key, {"text": done.text})
         return Answer(done.text, cached=False)
 
+    # Busy time is measured as a union of intervals (not a sum), so concurrent calls count once:
+    # wall time minus external time is the engine's own overhead.
     def _enter_llm(self) -> None:
         if self._in_flight == 0:
             self._busy_since = time.perf_counter()
         self._in_flight += 1
+        self._enter_external()
 
     def _leave_llm(self) -> None:
         self._in_flight -= 1
         if self._in_flight == 0:
             self.counters.llm_seconds += time.perf_counter() - self._busy_since
+        self._leave_external()
+
+    def _enter_external(self) -> None:
+        if self._external == 0:
+            self._external_since = time.perf_counter()
+        self._external += 1
+
+    def _leave_external(self) -> None:
+        self._external -= 1
+        if self._external == 0:
+            self.counters.external_seconds += time.perf_counter() - self._external_since
 
     # -- the sandbox -------------------------------------------------------------------------
     async def run(self, module: str, probes: Sequence[Probe]) -> list[ProbeResult]:
@@ -138,7 +155,11 @@ class SolveContext:
                 missing.append(index)
         if missing:
             started = time.perf_counter()
-            fresh = await self.sandbox.run_many(module, [probes[i] for i in missing], self.limits)
+            self._enter_external()
+            try:
+                fresh = await self.sandbox.run_many(module, [probes[i] for i in missing], self.limits)
+            finally:
+                self._leave_external()
             self.counters.sandbox_seconds += time.perf_counter() - started
             self.counters.sandbox_runs += len(missing)
             for index, result in zip(missing, fresh, strict=True):
