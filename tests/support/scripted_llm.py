@@ -287,6 +287,10 @@ class ScriptedLLM:
                     return
         except (ConnectionError, asyncio.IncompleteReadError):
             return
+        except asyncio.CancelledError:
+            # close() cancels connection tasks on purpose; asyncio's stream callback would log a
+            # cancelled task's exception as an error, so end quietly (this task is ours to end).
+            return
         finally:
             self._tasks.discard(task)
             writer.close()
