@@ -20,6 +20,7 @@ import asyncio
 import os
 import secrets
 import subprocess
+import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -82,7 +83,7 @@ class LocalModelServer:
     _lock: asyncio.Lock | None = field(default=None, init=False, repr=False)
     _lock_loop: asyncio.AbstractEventLoop | None = field(default=None, init=False, repr=False)
     _idle: asyncio.TimerHandle | None = field(default=None, init=False, repr=False)
-    api_key: str = field(default_factory=lambda: secrets.token_urlsafe(24), init=False)
+    api_key: str = field(default_factory=lambda: secrets.token_urlsafe(24), init=False, repr=False)
 
     _registry: ClassVar[dict[tuple, LocalModelServer]] = {}
 
@@ -195,7 +196,7 @@ class LocalModelServer:
         if proc is not None:
             await asyncio.to_thread(kill_group, proc)
 
-    def _command(self, port: int) -> list[str]:
+    def _command(self, port: int, key_file: Path) -> list[str]:
         s = self.settings
         threads = s.threads or os.cpu_count() or 1
         return [
@@ -208,8 +209,8 @@ class LocalModelServer:
             str(port),
             "--alias",
             self.resolved.name,
-            "--api-key",
-            self.api_key,
+            "--api-key-file",
+            str(key_file),
             "--parallel",
             str(s.parallel),
             "--ctx-size",
@@ -233,13 +234,22 @@ class LocalModelServer:
         for attempt in range(3):
             port = self._port if (attempt == 0 and self._port) else free_port(_HOST)
             log = (self.log_dir or logs_dir()) / f"llama-server-{self.resolved.name}.log"
-            # Spawned from the event loop's thread: PDEATHSIG is tied to the spawning thread.
-            proc = spawn(self._command(port), log, env)
+            log.parent.mkdir(parents=True, exist_ok=True)
+            # The key goes in a 0600 file, not argv: argv is readable by every local user.
+            fd, key_name = tempfile.mkstemp(prefix=".key-", dir=log.parent)
+            key_file = Path(key_name)
             try:
-                ok, last_error = await self._wait_healthy(proc, port, log)
-            except BaseException:
-                await asyncio.to_thread(kill_group, proc, 0.0)
-                raise
+                with os.fdopen(fd, "w") as f:
+                    f.write(self.api_key + "\n")
+                # Spawned from the event loop's thread: PDEATHSIG is tied to the spawning thread.
+                proc = spawn(self._command(port, key_file), log, env)
+                try:
+                    ok, last_error = await self._wait_healthy(proc, port, log)
+                except BaseException:
+                    await asyncio.to_thread(kill_group, proc, 0.0)
+                    raise
+            finally:
+                key_file.unlink(missing_ok=True)  # read at start-up; healthy means it was read
             if ok:
                 self._proc, self._port = proc, port
                 return
