@@ -54,7 +54,9 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="sstar", description="Write Python function stubs with S*.")
+    parser = argparse.ArgumentParser(
+        prog="sstar", description="Write Python function stubs with S*."
+    )
     commands = parser.add_subparsers(dest="command")
     solve = commands.add_parser("solve", help="solve one stub: PATH[::QUALNAME]")
     solve.add_argument("target", help="file, optionally ::QualifiedName of the stub")
@@ -104,7 +106,9 @@ async def _solve(args: argparse.Namespace) -> int:
     try:
         config = _config(args)
         source = path.read_text(encoding="utf-8")
-        problem = extract_problem(source, path=path, qualname=qualname or None, workspace=_workspace(path))
+        problem = extract_problem(
+            source, path=path, qualname=qualname or None, workspace=_workspace(path)
+        )
     except (OSError, UnicodeDecodeError) as error:
         _err(f"sstar: cannot read {path}: {getattr(error, 'strerror', None) or error}")
         return EXIT_USAGE

@@ -22,7 +22,22 @@ from .problem import Problem
 from .prompts import PROMPT_VERSION
 from .results import StageUsage, Usage
 
-__all__ = ["Answer", "SolveContext"]
+__all__ = ["Answer", "SolveContext", "Timing"]
+
+
+@dataclass(frozen=True)
+class Timing:
+    """Where a solve's wall time went; `overhead` is time with no model call or sandbox run in
+    flight, i.e. the engine's own work on the critical path."""
+
+    wall_seconds: float
+    llm_seconds: float  # union of model-call intervals
+    sandbox_seconds: float  # sum over sandbox batches
+    external_seconds: float  # union of model-call and sandbox intervals
+
+    @property
+    def overhead_seconds(self) -> float:
+        return max(0.0, self.wall_seconds - self.external_seconds)
 
 
 @dataclass(frozen=True)
@@ -157,7 +172,9 @@ class SolveContext:
             started = time.perf_counter()
             self._enter_external()
             try:
-                fresh = await self.sandbox.run_many(module, [probes[i] for i in missing], self.limits)
+                fresh = await self.sandbox.run_many(
+                    module, [probes[i] for i in missing], self.limits
+                )
             finally:
                 self._leave_external()
             self.counters.sandbox_seconds += time.perf_counter() - started
@@ -168,6 +185,14 @@ class SolveContext:
         return [r for r in results if r is not None]
 
     # -- accounting --------------------------------------------------------------------------
+    def timing(self) -> Timing:
+        return Timing(
+            wall_seconds=time.perf_counter() - self.started,
+            llm_seconds=self.counters.llm_seconds,
+            sandbox_seconds=self.counters.sandbox_seconds,
+            external_seconds=self.counters.external_seconds,
+        )
+
     def usage(self) -> Usage:
         stages: dict[str, StageUsage] = {}
         for stage in Stage:

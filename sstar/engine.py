@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 from .cache import Cache
 from .candidates import Candidate, describe_outcome
 from .config import Config
-from .context import SolveContext
+from .context import SolveContext, Timing
 from .events import EventSink, SolveFinished, SolveStarted, StageFinished, StageStarted, Stage
 from .generate import Generation, generate
 from .llm import LLMClient
@@ -50,6 +50,7 @@ class Engine:
         self._pools: dict[str | None, object] = {}
         self._pool_lock = asyncio.Lock()
         self.cache = cache if cache is not None else Cache.default()
+        self.last_timing: Timing | None = None  # of the last finished solve (for benchmarks)
 
     # -- public ------------------------------------------------------------------------------
     async def solve(
@@ -81,6 +82,7 @@ class Engine:
             selection = await select(ctx, generation)
             emit(StageFinished(Stage.SELECTING, time.perf_counter() - started))
             result = _report(ctx, generation, selection, backend)
+            self.last_timing = ctx.timing()
             emit(SolveFinished(result))
             return result
 
