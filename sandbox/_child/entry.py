@@ -1,0 +1,50 @@
+"""Entry points of a sandbox child: fd layout, layers, the `require` check, then the probe."""
+
+from __future__ import annotations
+
+import fcntl
+import os
+
+from . import isolate, runner, wire
+
+__all__ = ["child_main", "fresh_main", "place_fds"]
+
+MAX_REQUEST = 64 * 1024 * 1024
+
+
+def place_fds(mapping: dict[int, int]) -> None:
+    """dup2 each source onto its target (sources may collide with targets), close the rest."""
+    high = {target: fcntl.fcntl(src, fcntl.F_DUPFD, 100) for target, src in mapping.items()}
+    for target, src in high.items():
+        os.dup2(src, target)
+    os.closerange(max(mapping) + 1, 1 << 16)
+
+
+def child_main(request: dict) -> None:
+    """Isolate, then run the probe; never returns."""
+    try:
+        layers = isolate.apply_layers(request)
+        missing = [n for n in request.get("require", ()) if not layers.get(n, "").startswith("ok")]
+        if missing:
+            frame = {"nonce": request["nonce"], "records": [], "layers": layers,
+                     "refused": missing}
+            os.write(runner.RESULT_FD, wire.pack_frame(wire.dumps(frame)))
+            os._exit(0)
+        runner.run_probe(request, layers)
+    finally:
+        os._exit(70)
+
+
+def fresh_main() -> None:
+    """A fresh interpreter: the request arrives on stdin; fds 3 and 4 are already placed."""
+    chunks, size = [], 0
+    while size <= MAX_REQUEST:
+        data = os.read(0, 1 << 20)
+        if not data:
+            break
+        chunks.append(data)
+        size += len(data)
+    devnull = os.open(os.devnull, os.O_RDWR)
+    place_fds({0: devnull, 1: 1, 2: 2, runner.RESULT_FD: runner.RESULT_FD,
+               runner.PROGRESS_FD: runner.PROGRESS_FD})
+    child_main(wire.loads(b"".join(chunks)))

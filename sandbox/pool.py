@@ -1,0 +1,189 @@
+"""SandboxPool: the asyncio entry point; runs probes in isolated children and returns results.
+
+Mode "fork-server" keeps one warm zygote per worker; "fresh-interpreter" starts a new
+`sys.executable -I -S` per run and is used when the fork server cannot start ("auto").
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import secrets
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+from .api import Limits, OutcomeKind, Probe, ProbeResult, StepOutcome
+from .errors import IsolationUnavailable, SandboxClosed, SandboxError
+from .report import ALL_LAYERS, HostFacts, IsolationReport
+from .verdict import Decision, decide
+from .workers import FreshRunner, WorkerDied, ZygoteWorker
+
+__all__ = ["SandboxPool"]
+
+log = logging.getLogger("sandbox")
+_MODES = ("auto", "fork-server", "fresh-interpreter")
+
+
+class SandboxPool:
+    def __init__(self, workers: int | None = None, *, workspace: Path | None = None,
+                 limits: Limits = Limits(), require: Iterable[str] = (),
+                 mode: str = "auto") -> None:
+        if mode not in _MODES:
+            raise ValueError(f"mode must be one of {_MODES}, not {mode!r}")
+        self.size = workers or os.cpu_count() or 1
+        self.workspace = Path(workspace).resolve() if workspace is not None else None
+        self.limits = limits
+        self.require = tuple(require)
+        unknown = [r for r in self.require if r not in ALL_LAYERS]
+        if unknown:
+            raise IsolationUnavailable(
+                f"unknown isolation layer(s) {unknown}; choose from {', '.join(ALL_LAYERS)}")
+        self.mode = mode
+        self.report = IsolationReport("not started")
+        self._facts: HostFacts | None = None
+        self._idle: asyncio.Queue[ZygoteWorker] | None = None
+        self._workers: list[ZygoteWorker] = []
+        self._fresh: FreshRunner | None = None
+        self._slots: asyncio.Semaphore | None = None
+        self._closed = False
+
+    async def __aenter__(self) -> SandboxPool:
+        await self.start()
+        return self
+
+    async def __aexit__(self, *exc) -> None:
+        await self.close()
+
+    async def start(self) -> None:
+        if self._closed:
+            raise SandboxClosed("this pool was closed; create a new SandboxPool")
+        self._facts = facts = await asyncio.to_thread(HostFacts.detect, self.workspace)
+        if not facts.launcher:
+            log.warning("sandbox: no namespaces: %s", facts.launcher_note)
+        if self.mode in ("auto", "fork-server"):
+            try:
+                await self._start_zygotes(facts)
+                self.mode = "fork-server"
+            except (OSError, WorkerDied, asyncio.TimeoutError) as exc:
+                if self.mode == "fork-server":
+                    raise SandboxError(f"the fork server did not start: {exc}") from exc
+                log.warning("sandbox: fork server unavailable (%s); using a fresh interpreter "
+                            "per run, which is several times slower", exc)
+                self.mode = "fresh-interpreter"
+        if self.mode == "fresh-interpreter":
+            self._fresh = FreshRunner(facts, self.size)
+            self._slots = asyncio.Semaphore(self.size)
+        decision = await self._execute("", Probe(("None",)), self.limits, probing=True)
+        layers = dict(decision.layers, deadline_kill="ok: SIGKILL of the process group")
+        self.report = IsolationReport.from_layers(self.mode, layers)
+        for name, why in self.report.missing.items():
+            log.warning("sandbox: isolation layer %s missing: %s", name, why)
+        missing = [r for r in self.require if not self.report.is_active(r)]
+        if missing:
+            await self.close()
+            raise IsolationUnavailable(
+                "required isolation layer(s) unavailable: "
+                + "; ".join(f"{r} ({self.report.missing.get(r, 'unknown')})" for r in missing)
+                + ". Run on a kernel/host that provides them, or remove them from "
+                "requireIsolation.")
+
+    async def _start_zygotes(self, facts: HostFacts) -> None:
+        self._workers = [ZygoteWorker(facts) for _ in range(self.size)]
+        results = await asyncio.gather(*(w.start() for w in self._workers),
+                                       return_exceptions=True)
+        errors = [r for r in results if isinstance(r, BaseException)]
+        if errors:
+            await asyncio.gather(*(w.kill() for w in self._workers))
+            self._workers = []
+            raise errors[0]
+        self._idle = asyncio.Queue()
+        for w in self._workers:
+            self._idle.put_nowait(w)
+
+    async def close(self) -> None:
+        self._closed = True
+        workers, self._workers = self._workers, []
+        await asyncio.gather(*(w.close() for w in workers), return_exceptions=True)
+        if self._fresh is not None:
+            await self._fresh.close()
+            self._fresh = None
+
+    async def run(self, module_source: str, probe: Probe,
+                  limits: Limits | None = None) -> ProbeResult:
+        if self._closed or self._facts is None:
+            raise SandboxClosed("the pool is not running; use `async with SandboxPool() as pool`")
+        if not isinstance(probe, Probe):
+            raise TypeError("probe must be a sandbox.Probe (e.g. Probe.expression('f(1)'))")
+        decision = await self._execute(module_source, probe, limits or self.limits)
+        if decision.refused:
+            raise IsolationUnavailable(f"isolation layer(s) {decision.refused} failed to apply")
+        return decision.result
+
+    async def run_many(self, module_source: str, probes: Sequence[Probe],
+                       limits: Limits | None = None) -> list[ProbeResult]:
+        async with asyncio.TaskGroup() as group:
+            tasks = [group.create_task(self.run(module_source, p, limits)) for p in probes]
+        return [t.result() for t in tasks]
+
+    def _message(self, module_source: str, probe: Probe, limits: Limits, nonce: str,
+                 probing: bool) -> dict:
+        facts = self._facts
+        assert facts is not None
+        request = {
+            "source": module_source, "steps": list(probe.steps), "nonce": nonce,
+            "limits": {"wall": limits.wall_seconds, "memory": limits.memory_bytes,
+                       "output": limits.output_bytes},
+            "require": [] if probing else [r for r in self.require if r != "deadline_kill"],
+            "env": facts.env, "sys_path": list(facts.sys_path),
+            "workspace": str(self.workspace) if self.workspace else None,
+            "read_paths": list(facts.read_paths), "rw_files": ["/dev/null"],
+            "host_ns": facts.host_ns,
+        }
+        frame_cap = (2 << 20) + (len(probe.steps) + 1) * 8 * limits.output_bytes
+        return {"request": request, "frame_cap": frame_cap, "out_cap": limits.output_bytes,
+                "tmp_base": facts.tmp_base}
+
+    async def _execute(self, module_source: str, probe: Probe, limits: Limits,
+                       probing: bool = False) -> Decision:
+        nonce = secrets.token_hex(16)
+        msg = self._message(module_source, probe, limits, nonce, probing)
+        if self._fresh is not None:
+            assert self._slots is not None
+            async with self._slots:
+                raw = await self._fresh.run(msg)
+            return decide(raw, probe, nonce)
+        for attempt in range(2):
+            worker = await self._acquire()
+            try:
+                raw = await worker.run(msg)
+                return decide(raw, probe, nonce)
+            except (WorkerDied, ConnectionError, asyncio.TimeoutError) as exc:
+                log.warning("sandbox: worker failed (%s); replacing it", exc)
+            finally:
+                self._release(worker)
+        crashed = StepOutcome(OutcomeKind.CRASHED, exception_message="sandbox worker died twice")
+        return Decision(ProbeResult(crashed, (StepOutcome(OutcomeKind.NOT_RUN),) *
+                                    len(probe.steps), 0.0), {}, [])
+
+    async def _acquire(self) -> ZygoteWorker:
+        assert self._idle is not None
+        worker = await self._idle.get()
+        if not worker.alive or self._closed:
+            try:
+                if self._closed:
+                    raise SandboxClosed("the pool was closed while waiting for a worker")
+                await worker.start()
+            except BaseException:
+                self._idle.put_nowait(worker)
+                raise
+        return worker
+
+    def _release(self, worker: ZygoteWorker) -> None:
+        assert self._idle is not None
+        task = worker.drain_task
+        if task is not None and not task.done():
+            task.add_done_callback(lambda _: self._release(worker))
+            return
+        worker.drain_task = None
+        self._idle.put_nowait(worker)

@@ -1,0 +1,197 @@
+"""The two ways to run one request: a warm zygote worker, or a fresh interpreter per run.
+
+Both return the supervisor's raw facts (see _child/supervise.py) and, when cancelled, kill the
+child they started before re-raising; a zygote is drained in the background so it stays warm.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import fcntl
+import os
+import shutil
+import sys
+import tempfile
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from ._child import runner, supervise, wire
+from .report import HostFacts
+
+__all__ = ["ZygoteWorker", "FreshRunner", "WorkerDied", "MARKER"]
+
+MARKER = "sstar-sandbox"  # appears in every sandbox process's command line (tests count them)
+_PKG_DIR = str(Path(__file__).resolve().parent)
+_BOOT = f"#{MARKER}-{{kind}}\nimport sys; sys.path.insert(0, {_PKG_DIR!r}); from _child import {{mod}}; {{mod}}.{{fn}}()"
+ZYGOTE_BOOT = _BOOT.format(kind="zygote", mod="zygote", fn="main")
+FRESH_BOOT = _BOOT.format(kind="fresh", mod="entry", fn="fresh_main")
+_STARTUP_SECONDS = 30.0
+_REPLY_SLACK = 5.0  # beyond the child's wall+grace, for the zygote's own bookkeeping
+_FRESH_STARTUP = 1.0  # interpreter start counts against the deadline of a fresh run
+
+
+class WorkerDied(Exception):
+    """The zygote process ended or stopped answering."""
+
+
+class ZygoteWorker:
+    def __init__(self, facts: HostFacts) -> None:
+        self.facts = facts
+        self.proc: asyncio.subprocess.Process | None = None
+        self.drain_task: asyncio.Task | None = None
+
+    @property
+    def alive(self) -> bool:
+        return self.proc is not None and self.proc.returncode is None
+
+    async def start(self) -> None:
+        argv = [*self.facts.launcher, sys.executable, "-I", "-S", "-c", ZYGOTE_BOOT]
+        self.proc = await asyncio.create_subprocess_exec(
+            *argv, stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
+            env=self.facts.env, start_new_session=True, limit=1 << 20)
+        try:
+            msg = await asyncio.wait_for(self._recv(1 << 16), _STARTUP_SECONDS)
+        except BaseException:
+            await self.kill()
+            raise
+        if "ready" not in msg:
+            await self.kill()
+            raise WorkerDied(f"unexpected zygote greeting {msg!r}")
+
+    async def _recv(self, cap: int) -> dict:
+        assert self.proc is not None and self.proc.stdout is not None
+        try:
+            header = await self.proc.stdout.readexactly(wire.HEADER.size)
+            (size,) = wire.HEADER.unpack(header)
+            if size > cap:
+                raise WorkerDied(f"zygote reply of {size} bytes is over the cap")
+            msg = wire.loads(await self.proc.stdout.readexactly(size))
+        except (asyncio.IncompleteReadError, ConnectionError, wire.WireError) as exc:
+            raise WorkerDied(f"zygote channel broke: {exc!r}") from exc
+        if type(msg) is not dict:
+            raise WorkerDied("malformed zygote message")
+        return msg
+
+    async def run(self, msg: dict) -> dict:
+        assert self.proc is not None and self.proc.stdin is not None
+        cap = 4 * int(msg["frame_cap"]) + (1 << 20)
+        wall = float(msg["request"]["limits"]["wall"]) + supervise.GRACE + _REPLY_SLACK
+        unread = 2
+        child = None
+        try:
+            self.proc.stdin.write(wire.pack_frame(wire.dumps(msg)))
+            await self.proc.stdin.drain()
+            child = (await asyncio.wait_for(self._recv(cap), _STARTUP_SECONDS))["started"]
+            unread = 1
+            reply = await asyncio.wait_for(self._recv(cap), wall)
+            unread = 0
+        except (asyncio.CancelledError, asyncio.TimeoutError, WorkerDied, ConnectionError):
+            if child is not None:
+                supervise.kill_group(child)
+            self.drain_task = asyncio.get_running_loop().create_task(self._drain(unread, cap))
+            raise
+        raw = reply["done"]
+        raw["frame"] = base64.b64decode(raw["frame"])
+        return raw
+
+    async def _drain(self, unread: int, cap: int) -> None:
+        """Read the replies of a run we abandoned, killing its child; kill the zygote on doubt."""
+        try:
+            for _ in range(unread):
+                msg = await asyncio.wait_for(self._recv(cap), _REPLY_SLACK + 3)
+                if "started" in msg:
+                    supervise.kill_group(int(msg["started"]))
+        except asyncio.CancelledError:
+            await self.kill()
+            raise
+        except Exception:  # noqa: BLE001 - a worker we cannot trust is simply replaced
+            await self.kill()
+
+    async def kill(self) -> None:
+        """Stop the zygote (its children are killed by the supervisor or die with their pipes)."""
+        proc = self.proc
+        if proc is None:
+            return
+        if proc.returncode is None:
+            try:
+                os.killpg(proc.pid, 9)
+            except (ProcessLookupError, PermissionError):
+                pass
+        await proc.wait()
+
+    async def close(self) -> None:
+        if self.drain_task is not None:
+            await asyncio.gather(self.drain_task, return_exceptions=True)
+        proc = self.proc
+        if proc is None or proc.returncode is not None:
+            return
+        if proc.stdin is not None:
+            proc.stdin.close()
+        try:
+            await asyncio.wait_for(proc.wait(), 5)
+        except asyncio.TimeoutError:
+            await self.kill()
+
+
+class FreshRunner:
+    """One new interpreter per run, supervised in a thread (for hosts where forking fails)."""
+
+    def __init__(self, facts: HostFacts, threads: int) -> None:
+        self.facts = facts
+        self.executor = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="sandbox")
+
+    async def run(self, msg: dict) -> dict:
+        holder: dict = {}
+        fut = asyncio.get_running_loop().run_in_executor(self.executor, self._blocking, msg,
+                                                          holder)
+        try:
+            return await asyncio.shield(fut)
+        except asyncio.CancelledError:
+            if "pid" in holder:
+                supervise.kill_group(holder["pid"])
+            holder["cancelled"] = True
+            raise
+
+    def _blocking(self, msg: dict, holder: dict) -> dict:
+        workdir = tempfile.mkdtemp(prefix="sstar-run-", dir=self.facts.tmp_base)
+        request = dict(msg["request"], workdir=workdir)
+        pipes = [os.pipe() for _ in range(4)]  # stdin, result, progress, output
+        (in_r, in_w), (res_r, res_w), (prog_r, prog_w), (out_r, out_w) = pipes
+        high = [fcntl.fcntl(fd, fcntl.F_DUPFD_CLOEXEC, 10) for fd in (in_r, out_w, res_w, prog_w)]
+        actions = [(os.POSIX_SPAWN_DUP2, high[0], 0), (os.POSIX_SPAWN_DUP2, high[1], 1),
+                   (os.POSIX_SPAWN_DUP2, high[1], 2),
+                   (os.POSIX_SPAWN_DUP2, high[2], runner.RESULT_FD),
+                   (os.POSIX_SPAWN_DUP2, high[3], runner.PROGRESS_FD)]
+        argv = [*self.facts.launcher, sys.executable, "-I", "-S", "-c", FRESH_BOOT]
+        try:
+            pid = os.posix_spawn(argv[0], argv, self.facts.env, file_actions=actions,
+                                 setsid=True)
+        finally:
+            for fd in (*high, in_r, res_w, prog_w, out_w):
+                os.close(fd)
+        holder["pid"] = pid
+        if holder.get("cancelled"):
+            supervise.kill_group(pid)
+        try:
+            _write_all(in_w, wire.dumps(request))
+        except OSError:
+            pass  # the child died early; the supervisor reports how
+        finally:
+            os.close(in_w)
+        try:
+            wall = float(request["limits"]["wall"]) + _FRESH_STARTUP
+            return supervise.supervise(pid, res_r, prog_r, out_r, wall=wall,
+                                       frame_cap=int(msg["frame_cap"]),
+                                       out_cap=int(msg["out_cap"]))
+        finally:
+            shutil.rmtree(workdir, ignore_errors=True)
+
+    async def close(self) -> None:
+        await asyncio.get_running_loop().run_in_executor(None, self.executor.shutdown, True)
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view) :]
