@@ -34,7 +34,7 @@ def values_match(expected: object, actual: object, *, rel_tol: float = 1e-6,
     if t in (list, tuple):
         return len(expected) == len(actual) and all(
             values_match(e, a, rel_tol=rel_tol, abs_tol=abs_tol)
-            for e, a in zip(expected, actual))
+            for e, a in zip(expected, actual, strict=True))
     if t in (set, frozenset):
         return {_strict_key(x) for x in expected} == {_strict_key(x) for x in actual}
     if t is dict:

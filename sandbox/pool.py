@@ -23,11 +23,12 @@ __all__ = ["SandboxPool"]
 
 log = logging.getLogger("sandbox")
 _MODES = ("auto", "fork-server", "fresh-interpreter")
+_DEFAULT_LIMITS = Limits()
 
 
 class SandboxPool:
     def __init__(self, workers: int | None = None, *, workspace: Path | None = None,
-                 limits: Limits = Limits(), require: Iterable[str] = (),
+                 limits: Limits = _DEFAULT_LIMITS, require: Iterable[str] = (),
                  mode: str = "auto") -> None:
         if mode not in _MODES:
             raise ValueError(f"mode must be one of {_MODES}, not {mode!r}")
@@ -65,14 +66,14 @@ class SandboxPool:
             try:
                 await self._start_zygotes(facts)
                 self.mode = "fork-server"
-            except (OSError, WorkerDied, asyncio.TimeoutError) as exc:
+            except (TimeoutError, OSError, WorkerDied) as exc:
                 if self.mode == "fork-server":
                     raise SandboxError(f"the fork server did not start: {exc}") from exc
                 log.warning("sandbox: fork server unavailable (%s); using a fresh interpreter "
                             "per run, which is several times slower", exc)
                 self.mode = "fresh-interpreter"
         if self.mode == "fresh-interpreter":
-            self._fresh = FreshRunner(facts, self.size)
+            self._fresh = FreshRunner(facts, self.size, self.workspace)
             self._slots = asyncio.Semaphore(self.size)
         decision = await self._execute("", Probe(("None",)), self.limits, probing=True)
         layers = dict(decision.layers, deadline_kill="ok: SIGKILL of the process group")
@@ -89,7 +90,7 @@ class SandboxPool:
                 "requireIsolation.")
 
     async def _start_zygotes(self, facts: HostFacts) -> None:
-        self._workers = [ZygoteWorker(facts) for _ in range(self.size)]
+        self._workers = [ZygoteWorker(facts, self.workspace) for _ in range(self.size)]
         results = await asyncio.gather(*(w.start() for w in self._workers),
                                        return_exceptions=True)
         errors = [r for r in results if isinstance(r, BaseException)]
@@ -128,21 +129,14 @@ class SandboxPool:
 
     def _message(self, module_source: str, probe: Probe, limits: Limits, nonce: str,
                  probing: bool) -> dict:
-        facts = self._facts
-        assert facts is not None
         request = {
             "source": module_source, "steps": list(probe.steps), "nonce": nonce,
             "limits": {"wall": limits.wall_seconds, "memory": limits.memory_bytes,
                        "output": limits.output_bytes},
             "require": [] if probing else [r for r in self.require if r != "deadline_kill"],
-            "env": facts.env, "sys_path": list(facts.sys_path),
-            "workspace": str(self.workspace) if self.workspace else None,
-            "read_paths": list(facts.read_paths), "rw_files": ["/dev/null"],
-            "host_ns": facts.host_ns,
         }
         frame_cap = (2 << 20) + (len(probe.steps) + 1) * 8 * limits.output_bytes
-        return {"request": request, "frame_cap": frame_cap, "out_cap": limits.output_bytes,
-                "tmp_base": facts.tmp_base}
+        return {"request": request, "frame_cap": frame_cap, "out_cap": limits.output_bytes}
 
     async def _execute(self, module_source: str, probe: Probe, limits: Limits,
                        probing: bool = False) -> Decision:
@@ -153,12 +147,12 @@ class SandboxPool:
             async with self._slots:
                 raw = await self._fresh.run(msg)
             return decide(raw, probe, nonce)
-        for attempt in range(2):
+        for _attempt in range(2):  # a dead zygote is replaced once, then we give up
             worker = await self._acquire()
             try:
                 raw = await worker.run(msg)
                 return decide(raw, probe, nonce)
-            except (WorkerDied, ConnectionError, asyncio.TimeoutError) as exc:
+            except (TimeoutError, WorkerDied, ConnectionError) as exc:
                 log.warning("sandbox: worker failed (%s); replacing it", exc)
             finally:
                 self._release(worker)

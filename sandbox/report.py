@@ -90,6 +90,13 @@ class HostFacts:
         return cls(launcher, note, sys_path, tuple(read), host_ns, tempfile.gettempdir(),
                    dict(_ENV))
 
+    def child_config(self, workspace: Path | None) -> dict:
+        """The per-process part of a sandbox request (see _child/isolate.py: Prepared)."""
+        return {"env": self.env, "sys_path": list(self.sys_path),
+                "workspace": str(workspace) if workspace else None,
+                "read_paths": list(self.read_paths), "rw_files": ["/dev/null"],
+                "host_ns": self.host_ns, "tmp_base": self.tmp_base}
+
 
 def _probe_unshare() -> tuple[tuple[str, ...], str]:
     unshare = shutil.which("unshare")

@@ -36,8 +36,10 @@ class WorkerDied(Exception):
 
 
 class ZygoteWorker:
-    def __init__(self, facts: HostFacts) -> None:
+    def __init__(self, facts: HostFacts, workspace: Path | None) -> None:
         self.facts = facts
+        self.config = facts.child_config(workspace)
+        self.base: str | None = None
         self.proc: asyncio.subprocess.Process | None = None
         self.drain_task: asyncio.Task | None = None
 
@@ -51,6 +53,8 @@ class ZygoteWorker:
             *argv, stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
             env=self.facts.env, start_new_session=True, limit=1 << 20)
         try:
+            assert self.proc.stdin is not None
+            self.proc.stdin.write(wire.pack_frame(wire.dumps({"config": self.config})))
             msg = await asyncio.wait_for(self._recv(1 << 16), _STARTUP_SECONDS)
         except BaseException:
             await self.kill()
@@ -58,6 +62,7 @@ class ZygoteWorker:
         if "ready" not in msg:
             await self.kill()
             raise WorkerDied(f"unexpected zygote greeting {msg!r}")
+        self.base = msg.get("base")
 
     async def _recv(self, cap: int) -> dict:
         assert self.proc is not None and self.proc.stdout is not None
@@ -86,7 +91,7 @@ class ZygoteWorker:
             unread = 1
             reply = await asyncio.wait_for(self._recv(cap), wall)
             unread = 0
-        except (asyncio.CancelledError, asyncio.TimeoutError, WorkerDied, ConnectionError):
+        except (TimeoutError, asyncio.CancelledError, WorkerDied, ConnectionError):
             if child is not None:
                 supervise.kill_group(child)
             self.drain_task = asyncio.get_running_loop().create_task(self._drain(unread, cap))
@@ -119,6 +124,13 @@ class ZygoteWorker:
             except (ProcessLookupError, PermissionError):
                 pass
         await proc.wait()
+        self._remove_base()
+
+    def _remove_base(self) -> None:
+        # A killed zygote cannot clean up after itself.
+        if self.base and os.path.basename(self.base).startswith("sstar-worker-"):
+            shutil.rmtree(self.base, ignore_errors=True)
+        self.base = None
 
     async def close(self) -> None:
         if self.drain_task is not None:
@@ -130,15 +142,16 @@ class ZygoteWorker:
             proc.stdin.close()
         try:
             await asyncio.wait_for(proc.wait(), 5)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             await self.kill()
 
 
 class FreshRunner:
     """One new interpreter per run, supervised in a thread (for hosts where forking fails)."""
 
-    def __init__(self, facts: HostFacts, threads: int) -> None:
+    def __init__(self, facts: HostFacts, threads: int, workspace: Path | None) -> None:
         self.facts = facts
+        self.config = facts.child_config(workspace)
         self.executor = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="sandbox")
 
     async def run(self, msg: dict) -> dict:
@@ -154,8 +167,9 @@ class FreshRunner:
             raise
 
     def _blocking(self, msg: dict, holder: dict) -> dict:
-        workdir = tempfile.mkdtemp(prefix="sstar-run-", dir=self.facts.tmp_base)
-        request = dict(msg["request"], workdir=workdir)
+        base = tempfile.mkdtemp(prefix="sstar-fresh-", dir=self.facts.tmp_base)
+        os.mkdir(os.path.join(base, "run"), 0o700)
+        message = {"config": dict(self.config, base=base), "request": msg["request"]}
         pipes = [os.pipe() for _ in range(4)]  # stdin, result, progress, output
         (in_r, in_w), (res_r, res_w), (prog_r, prog_w), (out_r, out_w) = pipes
         high = [fcntl.fcntl(fd, fcntl.F_DUPFD_CLOEXEC, 10) for fd in (in_r, out_w, res_w, prog_w)]
@@ -174,18 +188,18 @@ class FreshRunner:
         if holder.get("cancelled"):
             supervise.kill_group(pid)
         try:
-            _write_all(in_w, wire.dumps(request))
+            _write_all(in_w, wire.dumps(message))
         except OSError:
             pass  # the child died early; the supervisor reports how
         finally:
             os.close(in_w)
         try:
-            wall = float(request["limits"]["wall"]) + _FRESH_STARTUP
+            wall = float(msg["request"]["limits"]["wall"]) + _FRESH_STARTUP
             return supervise.supervise(pid, res_r, prog_r, out_r, wall=wall,
                                        frame_cap=int(msg["frame_cap"]),
                                        out_cap=int(msg["out_cap"]))
         finally:
-            shutil.rmtree(workdir, ignore_errors=True)
+            shutil.rmtree(base, ignore_errors=True)
 
     async def close(self) -> None:
         await asyncio.get_running_loop().run_in_executor(None, self.executor.shutdown, True)

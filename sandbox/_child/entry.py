@@ -20,10 +20,10 @@ def place_fds(mapping: dict[int, int]) -> None:
     os.closerange(max(mapping) + 1, 1 << 16)
 
 
-def child_main(request: dict) -> None:
-    """Isolate, then run the probe; never returns."""
+def child_main(prepared: isolate.Prepared, request: dict, ruleset_fd: int) -> None:
+    """Isolate, then run the probe; never returns. fds 0-4 are in place already."""
     try:
-        layers = isolate.apply_layers(request)
+        layers = isolate.enter(prepared, request["limits"], ruleset_fd)
         missing = [n for n in request.get("require", ()) if not layers.get(n, "").startswith("ok")]
         if missing:
             frame = {"nonce": request["nonce"], "records": [], "layers": layers,
@@ -36,7 +36,7 @@ def child_main(request: dict) -> None:
 
 
 def fresh_main() -> None:
-    """A fresh interpreter: the request arrives on stdin; fds 3 and 4 are already placed."""
+    """A fresh interpreter: {config, request} arrives on stdin; fds 1-4 are already placed."""
     chunks, size = [], 0
     while size <= MAX_REQUEST:
         data = os.read(0, 1 << 20)
@@ -44,7 +44,14 @@ def fresh_main() -> None:
             break
         chunks.append(data)
         size += len(data)
+    message = wire.loads(b"".join(chunks))
+    prepared = isolate.prepare(message["config"])
+    prepared.adopt_environment()
     devnull = os.open(os.devnull, os.O_RDWR)
-    place_fds({0: devnull, 1: 1, 2: 2, runner.RESULT_FD: runner.RESULT_FD,
-               runner.PROGRESS_FD: runner.PROGRESS_FD})
-    child_main(wire.loads(b"".join(chunks)))
+    mapping = {0: devnull, 1: 1, 2: 2, runner.RESULT_FD: runner.RESULT_FD,
+               runner.PROGRESS_FD: runner.PROGRESS_FD}
+    if prepared.ruleset >= 0:
+        mapping[isolate.RULESET_FD] = prepared.ruleset
+    place_fds(mapping)
+    child_main(prepared, message["request"],
+               isolate.RULESET_FD if prepared.ruleset >= 0 else -1)

@@ -1,8 +1,10 @@
-"""Apply every isolation layer in the child, in order, and say which ones took effect.
+"""Isolation layers for sandbox children, split into an expensive part done once per zygote
+(`prepare`: Landlock ruleset, seccomp program, environment) and a cheap part done in every
+forked child (`enter`: a handful of syscalls), because Python work after fork costs page faults.
 
-Order matters: environment and workdir first, then rlimits, no_new_privs, Landlock (needs the
-paths still open-able) and seccomp last (it forbids some of the calls made before it).
-Returns {layer: "ok: detail" | "missing: why"}; the parent turns that into the pool's report.
+Order in `enter` matters: rlimits, no_new_privs, Landlock, then seccomp last (it forbids
+setrlimit). Layer states are "ok: detail" or "missing: why"; the parent builds its report from
+them.
 """
 
 from __future__ import annotations
@@ -14,14 +16,58 @@ import tempfile
 
 from . import landlock, rlimits, seccomp
 
-__all__ = ["apply_layers", "LAYERS"]
+__all__ = ["Prepared", "prepare", "enter", "LAYERS", "RULESET_FD"]
 
 LAYERS = (
     "process_group", "clean_env", "workdir", "rlimits", "no_new_privs", "landlock_fs",
     "landlock_net", "landlock_scope", "seccomp", "user_namespace", "net_namespace",
 )
+RULESET_FD = 5  # where a forked child keeps the Landlock ruleset until it applies it
 PR_SET_NO_NEW_PRIVS = 38
+_LANDLOCK = ("landlock_fs", "landlock_net", "landlock_scope")
 _SECRET_MARKERS = ("KEY", "TOKEN", "SECRET", "PASSWORD", "CREDENTIAL", "AUTH")
+
+
+class Prepared:
+    """Everything a child needs to isolate itself, computed before forking."""
+
+    def __init__(self, config: dict) -> None:
+        self.libc = ctypes.CDLL(None, use_errno=True)
+        self.base = config["base"]  # stable read-write directory (Landlock rules pin inodes)
+        self.workdir = os.path.join(self.base, "run")
+        ws = config.get("workspace")
+        self.sys_path = ([ws] if ws else []) + list(config["sys_path"])
+        self.layers: dict[str, str] = {}
+        host_ns = config.get("host_ns") or {}
+        for kind in ("user", "net"):
+            self.layers[f"{kind}_namespace"] = _namespace(kind, host_ns.get(kind))
+        self.env = dict(config["env"], HOME=self.workdir, TMPDIR=self.workdir)
+        leaked = [k for k in self.env if any(m in k.upper() for m in _SECRET_MARKERS)]
+        self.layers["clean_env"] = (f"missing: leaked {leaked}" if leaked
+                                    else f"ok: {len(self.env)} variables")
+        self.layers["workdir"] = "ok: private directory, removed after each run"
+        self.ruleset = -1
+        try:
+            self.ruleset, got = landlock.build_ruleset(
+                self.libc, config["read_paths"], [self.base], config["rw_files"])
+            for name in _LANDLOCK:
+                self.layers[name] = ("ok: " + got[name]) if name in got else (
+                    "missing: kernel Landlock ABI too old for this feature")
+        except OSError as exc:
+            for name in _LANDLOCK:
+                self.layers[name] = f"missing: Landlock unavailable ({exc.strerror or exc})"
+        self.filter = None
+        try:
+            self.filter = seccomp.Filter(self.libc)
+            self.layers["seccomp"] = "ok: " + self.filter.description
+        except OSError as exc:
+            self.layers["seccomp"] = f"missing: {exc.strerror or exc}"
+
+    def adopt_environment(self) -> None:
+        """Make this process's environment the child's (the zygote does it once)."""
+        os.environ.clear()  # also clears the C-level environ
+        os.environ.update(self.env)
+        tempfile.tempdir = self.workdir
 
 
 def _namespace(kind: str, host: str | None) -> str:
@@ -34,53 +80,39 @@ def _namespace(kind: str, host: str | None) -> str:
     return "missing: the sandbox shares the host's namespace (no unshare/bwrap)"
 
 
-def apply_layers(request: dict) -> dict[str, str]:
-    layers: dict[str, str] = {}
-    limits = request["limits"]
-    libc = ctypes.CDLL(None, use_errno=True)
-    host_ns = request.get("host_ns") or {}
-    layers["user_namespace"] = _namespace("user", host_ns.get("user"))
-    layers["net_namespace"] = _namespace("net", host_ns.get("net"))
-    layers["process_group"] = ("ok: own session" if os.getsid(0) == os.getpid()
-                               else "missing: not a session leader")
+def prepare(config: dict) -> Prepared:
+    return Prepared(config)
 
-    os.environ.clear()  # also clears the C-level environ (putenv/unsetenv)
-    os.environ.update(request["env"])
-    os.environ["HOME"] = os.environ["TMPDIR"] = request["workdir"]
-    leaked = [k for k in os.environ if any(m in k.upper() for m in _SECRET_MARKERS)]
-    layers["clean_env"] = f"missing: leaked {leaked}" if leaked else f"ok: {len(os.environ)} vars"
 
-    workdir = request["workdir"]
-    os.chdir(workdir)
-    tempfile.tempdir = workdir
-    layers["workdir"] = f"ok: {workdir}"
-
-    sys.path[:] = ([request["workspace"]] if request.get("workspace") else []) + request["sys_path"]
+def enter(p: Prepared, limits: dict, ruleset_fd: int) -> dict[str, str]:
+    """Apply the layers in the calling (child) process; returns the layer states."""
+    layers = dict(p.layers)
+    pid = os.getpid()
+    layers["process_group"] = "ok: own session" if os.getsid(0) == pid else (
+        "missing: not a session leader")
+    os.chdir(p.workdir)
+    sys.path[:] = p.sys_path
     sys.dont_write_bytecode = True
-
     try:
-        layers["rlimits"] = "ok: " + rlimits.apply_rlimits(int(limits["memory"]),
-                                                          float(limits["wall"]))
+        rlimits.apply_rlimits(int(limits["memory"]), float(limits["wall"]))
+        layers["rlimits"] = "ok: AS, CPU, FSIZE, NOFILE, CORE"
     except (OSError, ValueError) as exc:
         layers["rlimits"] = f"missing: setrlimit failed ({exc})"
-
     zero = ctypes.c_ulong(0)
-    if libc.prctl(PR_SET_NO_NEW_PRIVS, ctypes.c_ulong(1), zero, zero, zero) == 0:
+    if p.libc.prctl(PR_SET_NO_NEW_PRIVS, ctypes.c_ulong(1), zero, zero, zero) == 0:
         layers["no_new_privs"] = "ok"
     else:
         layers["no_new_privs"] = f"missing: prctl failed ({os.strerror(ctypes.get_errno())})"
-
-    try:
-        got = landlock.restrict(libc, request["read_paths"], [workdir], request["rw_files"])
-        for name in ("landlock_fs", "landlock_net", "landlock_scope"):
-            layers[name] = ("ok: " + got[name]) if name in got else (
-                "missing: kernel Landlock ABI too old for this feature")
-    except OSError as exc:
-        for name in ("landlock_fs", "landlock_net", "landlock_scope"):
-            layers[name] = f"missing: Landlock unavailable ({exc.strerror or exc})"
-
-    try:
-        layers["seccomp"] = "ok: " + seccomp.install_seccomp(os.getpid(), libc)
-    except OSError as exc:
-        layers["seccomp"] = f"missing: {exc.strerror or exc}"
+    if ruleset_fd >= 0:
+        try:
+            landlock.restrict_self(p.libc, ruleset_fd)
+        except OSError as exc:
+            for name in _LANDLOCK:
+                layers[name] = f"missing: landlock_restrict_self failed ({exc.strerror})"
+        os.close(ruleset_fd)
+    if p.filter is not None:
+        try:
+            p.filter.install(pid)
+        except OSError as exc:
+            layers["seccomp"] = f"missing: {exc.strerror or exc}"
     return layers

@@ -12,7 +12,7 @@ import os
 import stat
 import struct
 
-__all__ = ["abi_version", "restrict", "SYS_CREATE_RULESET"]
+__all__ = ["abi_version", "build_ruleset", "restrict_self"]
 
 SYS_CREATE_RULESET, SYS_ADD_RULE, SYS_RESTRICT_SELF = 444, 445, 446  # same on every arch
 _CREATE_RULESET_VERSION = 1
@@ -54,9 +54,9 @@ def _fs_rights(abi: int) -> int:
     return rights
 
 
-def restrict(libc: ctypes.CDLL, read_paths: list[str], write_paths: list[str],
-             rw_files: list[str]) -> dict[str, str]:
-    """Restrict the calling thread; returns {layer: description}. Raises OSError."""
+def build_ruleset(libc: ctypes.CDLL, read_paths: list[str], write_paths: list[str],
+                  rw_files: list[str]) -> tuple[int, dict[str, str]]:
+    """A ruleset fd (restrict_self() applies it) and {layer: description}. Raises OSError."""
     abi = abi_version(libc)
     if abi < 1:
         raise OSError(errno.ENOSYS, "Landlock is not enabled in this kernel")
@@ -74,16 +74,21 @@ def restrict(libc: ctypes.CDLL, read_paths: list[str], write_paths: list[str],
                               (rw_files, READ_FILE | WRITE_FILE | TRUNCATE | IOCTL_DEV)):
             for path in paths:
                 _add_path(libc, ruleset, path, rights & fs)
-        _syscall(libc, SYS_RESTRICT_SELF, ruleset, 0)
-    finally:
+    except BaseException:
         os.close(ruleset)
+        raise
     layers = {"landlock_fs": f"ABI {abi}: read-only {len(read_paths)} trees, "
                              f"read-write {len(write_paths)}"}
     if net:
         layers["landlock_net"] = "TCP bind and connect denied"
     if scoped:
         layers["landlock_scope"] = "signals and abstract unix sockets scoped to the sandbox"
-    return layers
+    return ruleset, layers
+
+
+def restrict_self(libc: ctypes.CDLL, ruleset: int) -> None:
+    """Apply a ruleset to the calling thread (needs no_new_privs). Raises OSError."""
+    _syscall(libc, SYS_RESTRICT_SELF, ruleset, 0)
 
 
 def _add_path(libc: ctypes.CDLL, ruleset: int, path: str, rights: int) -> None:

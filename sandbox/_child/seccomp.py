@@ -13,7 +13,7 @@ import errno
 import platform
 import struct
 
-__all__ = ["install_seccomp", "build_filter", "supported"]
+__all__ = ["Filter", "build_filter", "supported"]
 
 AUDIT_ARCH_X86_64 = 0xC000003E
 _X32_BIT = 0x40000000
@@ -57,6 +57,18 @@ def supported() -> str | None:
 
 def build_filter(pid: int) -> bytes:
     """The BPF program for a child whose pid is `pid` (signals may only target it)."""
+    program, pid_slots, neg_slots = _build()
+    buf = bytearray(program)
+    for i in pid_slots:
+        struct.pack_into("=I", buf, i * 8 + 4, pid & 0xFFFFFFFF)
+    for i in neg_slots:
+        struct.pack_into("=I", buf, i * 8 + 4, (-pid) & 0xFFFFFFFF)
+    return bytes(buf)
+
+
+def _build() -> tuple[bytes, list[int], list[int]]:
+    """The program with placeholder pids, and the instructions to patch with pid and -pid."""
+    pid = 0
     prog: list[tuple] = []  # (code, jt, jf, k); jt/jf are ints or label names
 
     def op(code, k, jt=0, jf=0):
@@ -80,9 +92,11 @@ def build_filter(pid: int) -> bytes:
     labels["kill_call"] = len(prog)
     op(_LD_ABS, _OFF_ARG0)  # the kernel reads pid_t: only the low 32 bits matter
     op(_JEQ, 0, "allow", 0)  # own process group (the child leads its own session)
+    neg_slots = [len(prog)]
     op(_JEQ, (-pid) & 0xFFFFFFFF, "allow", 0)
     labels["self_only"] = len(prog)
     op(_LD_ABS, _OFF_ARG0)
+    pid_slots = [len(prog)]
     op(_JEQ, pid, "allow", "eperm")
     for name, value in (
         ("allow", _RET_ALLOW),
@@ -99,23 +113,36 @@ def build_filter(pid: int) -> bytes:
         if not (0 <= jt < 256 and 0 <= jf < 256):
             raise ValueError("seccomp filter jump out of range")
         out += struct.pack("=HBBI", code, jt, jf, k)
-    return bytes(out)
+    return bytes(out), pid_slots, neg_slots
 
 
 class _SockFprog(ctypes.Structure):
     _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.c_void_p)]
 
 
-def install_seccomp(pid: int, libc: ctypes.CDLL) -> str:
-    """Install the filter on the calling thread (needs no_new_privs). Raises OSError."""
-    reason = supported()
-    if reason:
-        raise OSError(errno.ENOSYS, reason)
-    program = build_filter(pid)
-    buf = ctypes.create_string_buffer(program, len(program))
-    fprog = _SockFprog(len(program) // 8, ctypes.addressof(buf))
-    zero = ctypes.c_ulong(0)
-    if libc.prctl(PR_SET_SECCOMP, ctypes.c_ulong(SECCOMP_MODE_FILTER), ctypes.byref(fprog), zero, zero):
-        err = ctypes.get_errno()
-        raise OSError(err, f"prctl(PR_SET_SECCOMP): {errno.errorcode.get(err, err)}")
-    return f"{len(program) // 8} BPF instructions, {len(_DENY) + 5} syscalls restricted"
+class Filter:
+    """A filter prepared once (in the zygote); install() patches in the child's pid."""
+
+    def __init__(self, libc: ctypes.CDLL) -> None:
+        reason = supported()
+        if reason:
+            raise OSError(errno.ENOSYS, reason)
+        self.libc = libc
+        program, self.pid_slots, self.neg_slots = _build()
+        self.buf = ctypes.create_string_buffer(program, len(program))
+        self.fprog = _SockFprog(len(program) // 8, ctypes.addressof(self.buf))
+        self.zero = ctypes.c_ulong(0)
+        self.mode = ctypes.c_ulong(SECCOMP_MODE_FILTER)
+        self.description = (f"{len(program) // 8} BPF instructions, "
+                            f"{len(_DENY) + 5} syscalls restricted")
+
+    def install(self, pid: int) -> None:
+        """Install on the calling thread (needs no_new_privs). Raises OSError."""
+        for i in self.pid_slots:
+            struct.pack_into("=I", self.buf, i * 8 + 4, pid & 0xFFFFFFFF)
+        for i in self.neg_slots:
+            struct.pack_into("=I", self.buf, i * 8 + 4, (-pid) & 0xFFFFFFFF)
+        zero = self.zero
+        if self.libc.prctl(PR_SET_SECCOMP, self.mode, ctypes.byref(self.fprog), zero, zero):
+            err = ctypes.get_errno()
+            raise OSError(err, f"prctl(PR_SET_SECCOMP): {errno.errorcode.get(err, err)}")

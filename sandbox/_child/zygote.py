@@ -1,7 +1,8 @@
 """The fork server: warm once, then fork one isolated child per request and supervise it.
 
 Protocol on fds 0 (requests) and 1 (replies), length-prefixed JSON frames:
-  <- {"ready": pid}                                  once warm
+  -> {"config": {...}}                               once: paths, environment, namespaces
+  <- {"ready": pid, "base": dir}                     once warm
   -> {"request": {...}, "frame_cap": n, "out_cap": n} one at a time
   <- {"started": child_pid}                          so the parent can kill it on cancel
   <- {"done": raw}                                   raw facts from supervise(), frame in base64
@@ -18,7 +19,7 @@ import sys
 import tempfile
 import types
 
-from . import entry, runner, supervise, wire
+from . import entry, isolate, runner, supervise, wire
 
 __all__ = ["main"]
 
@@ -72,10 +73,10 @@ def _warm() -> None:
     gc.freeze()  # children share these pages copy-on-write instead of touching them in GC
 
 
-def _serve(msg: dict, devnull: int) -> dict:
+def _serve(msg: dict, prepared: isolate.Prepared, devnull: int) -> dict:
     request = msg["request"]
-    workdir = tempfile.mkdtemp(prefix="sstar-run-", dir=msg.get("tmp_base"))
-    request["workdir"] = workdir
+    workdir = prepared.workdir
+    os.mkdir(workdir, 0o700)
     res_r, res_w = os.pipe()
     prog_r, prog_w = os.pipe()
     out_r, out_w = os.pipe()
@@ -83,9 +84,13 @@ def _serve(msg: dict, devnull: int) -> dict:
     if pid == 0:
         try:
             os.setsid()
-            entry.place_fds({0: devnull, 1: out_w, 2: out_w, runner.RESULT_FD: res_w,
-                             runner.PROGRESS_FD: prog_w})
-            entry.child_main(request)
+            mapping = {0: devnull, 1: out_w, 2: out_w, runner.RESULT_FD: res_w,
+                       runner.PROGRESS_FD: prog_w}
+            if prepared.ruleset >= 0:
+                mapping[isolate.RULESET_FD] = prepared.ruleset
+            entry.place_fds(mapping)
+            entry.child_main(prepared, request,
+                             isolate.RULESET_FD if prepared.ruleset >= 0 else -1)
         finally:
             os._exit(70)
     for fd in (res_w, prog_w, out_w):
@@ -97,9 +102,22 @@ def _serve(msg: dict, devnull: int) -> dict:
                                   frame_cap=int(msg["frame_cap"]), out_cap=int(msg["out_cap"]))
     finally:
         _reap_strays()
-        shutil.rmtree(workdir, ignore_errors=True)
+        _clean(prepared.base)
     raw["frame"] = base64.b64encode(raw["frame"]).decode("ascii")
     return raw
+
+
+def _clean(base: str) -> None:
+    """Empty the worker's directory (the child may have written beside its workdir too)."""
+    for name in os.listdir(base):
+        path = os.path.join(base, name)
+        try:
+            os.rmdir(path)  # the common case: an empty workdir
+        except OSError:
+            if os.path.isdir(path) and not os.path.islink(path):
+                shutil.rmtree(path, ignore_errors=True)
+            else:
+                os.unlink(path)
 
 
 def _reap_strays() -> None:
@@ -130,12 +148,23 @@ def main() -> None:
     libc.prctl(PR_SET_CHILD_SUBREAPER, ctypes.c_ulong(1), ctypes.c_ulong(0),
                ctypes.c_ulong(0), ctypes.c_ulong(0))
     devnull = os.open(os.devnull, os.O_RDWR)
-    _warm()
-    _send({"ready": os.getpid()})
-    while True:
-        try:
-            (size,) = wire.HEADER.unpack(_read_exact(0, wire.HEADER.size))
-            msg = wire.loads(_read_exact(0, size))
-        except EOFError:
-            sys.exit(0)
-        _send({"done": _serve(msg, devnull)})
+    config = _recv()["config"]
+    config["base"] = tempfile.mkdtemp(prefix="sstar-worker-", dir=config.get("tmp_base"))
+    try:
+        prepared = isolate.prepare(config)
+        prepared.adopt_environment()
+        _warm()
+        _send({"ready": os.getpid(), "base": config["base"]})
+        while True:
+            try:
+                msg = _recv()
+            except EOFError:
+                break
+            _send({"done": _serve(msg, prepared, devnull)})
+    finally:
+        shutil.rmtree(config["base"], ignore_errors=True)
+
+
+def _recv() -> dict:
+    (size,) = wire.HEADER.unpack(_read_exact(0, wire.HEADER.size))
+    return wire.loads(_read_exact(0, size))
