@@ -1,0 +1,168 @@
+/**
+ * Command palette commands. Each one only forwards to a server command (`workspace/executeCommand`)
+ * with the cursor's location, or manages the client itself (restart, output, API key).
+ * Client command ids differ from the server's (`sstar.solve`, ...) because the language client
+ * registers the server's ids itself.
+ */
+import { Disposable, QuickPickItem } from 'vscode';
+import type { LanguageClient } from 'vscode-languageclient/node';
+import { traceError, traceInfo } from './logging';
+import {
+    activeTextEditor,
+    registerCommand,
+    showErrorMessage,
+    showInformationMessage,
+    showInputBox,
+    showQuickPick,
+    showWarningMessage,
+} from './vscodeapi';
+
+export const SERVER_COMMANDS = {
+    solve: 'sstar.solve',
+    regenerate: 'sstar.regenerate',
+    cancel: 'sstar.cancel',
+    showCandidates: 'sstar.showCandidates',
+    applyCandidate: 'sstar.applyCandidate',
+} as const;
+
+export const CLIENT_COMMANDS = {
+    solveAtCursor: 'sstar.solveAtCursor',
+    regenerateAtCursor: 'sstar.regenerateAtCursor',
+    cancelJobs: 'sstar.cancelJobs',
+    pickCandidate: 'sstar.pickCandidate',
+    showOutput: 'sstar.showOutput',
+    restartServer: 'sstar.restartServer',
+    setApiKey: 'sstar.setApiKey',
+    clearApiKey: 'sstar.clearApiKey',
+} as const;
+
+export interface CursorArgs {
+    uri: string;
+    version: number;
+    position: { line: number; character: number };
+}
+
+export interface CandidateInfo {
+    id: string | number;
+    code: string;
+    passed: number;
+    total: number;
+    group?: string | number | null;
+    chosen?: boolean;
+}
+
+export interface CandidateItem extends QuickPickItem { candidateId: string | number }
+
+interface EditorLike {
+    document: { uri: { toString(): string }; version: number; languageId: string };
+    selection: { active: { line: number; character: number } };
+}
+
+/** `{uri, version, position}` of the active Python editor's cursor, or undefined. */
+export function cursorArgs(editor: EditorLike | undefined): CursorArgs | undefined {
+    if (editor === undefined || editor.document.languageId !== 'python') return undefined;
+    const { line, character } = editor.selection.active;
+    return { uri: editor.document.uri.toString(), version: editor.document.version, position: { line, character } };
+}
+
+/** QuickPick rows for `sstar.showCandidates`' result: best pass count first, the chosen one marked. */
+export function candidateItems(candidates: readonly CandidateInfo[]): CandidateItem[] {
+    const sorted = [...candidates].sort((a, b) =>
+        Number(b.chosen === true) - Number(a.chosen === true) || b.passed - a.passed);
+    return sorted.map((c) => {
+        const firstLine = c.code.split('\n').find((l) => l.trim() !== '' && !l.trim().startsWith('def ')) ?? '';
+        const mark = c.chosen === true ? '$(check) ' : '';
+        return {
+            label: `${mark}${c.passed}/${c.total} passed`,
+            description: `candidate ${String(c.id)}${c.group !== undefined && c.group !== null ? ` · group ${String(c.group)}` : ''}${c.chosen === true ? ' · chosen' : ''}`,
+            detail: firstLine.trim(),
+            candidateId: c.id,
+        };
+    });
+}
+
+export interface CommandDeps {
+    client(): LanguageClient | undefined;
+    restart(): Promise<void>;
+    showOutput(): void;
+    setApiKey(key: string): Promise<void>;
+    clearApiKey(): Promise<void>;
+}
+
+async function execute<T>(deps: CommandDeps, command: string, args: unknown): Promise<T | undefined> {
+    const client = deps.client();
+    if (client === undefined || !client.isRunning()) {
+        void showErrorMessage('S*: the language server is not running. Run "S*: Show Output" to see why, then "S*: Restart Server".');
+        return undefined;
+    }
+    try {
+        return (await client.sendRequest('workspace/executeCommand', { command, arguments: [args] })) as T;
+    } catch (error) {
+        traceError(`${command} failed`, error);
+        void showErrorMessage(`S*: ${command} failed: ${error instanceof Error ? error.message : String(error)}`);
+        return undefined;
+    }
+}
+
+function needEditor(): CursorArgs | undefined {
+    const args = cursorArgs(activeTextEditor());
+    if (args === undefined) {
+        void showWarningMessage('S*: put the cursor inside a Python function stub first.');
+    }
+    return args;
+}
+
+export function registerCommands(deps: CommandDeps): Disposable[] {
+    return [
+        registerCommand(CLIENT_COMMANDS.solveAtCursor, async () => {
+            const args = needEditor();
+            if (args === undefined) return;
+            const result = await execute<{ jobId?: string }>(deps, SERVER_COMMANDS.solve, args);
+            if (result?.jobId !== undefined) traceInfo(`solve job ${result.jobId} started`);
+        }),
+        registerCommand(CLIENT_COMMANDS.regenerateAtCursor, async () => {
+            const args = needEditor();
+            if (args === undefined) return;
+            const { uri, position } = args;
+            const result = await execute<{ jobId?: string }>(deps, SERVER_COMMANDS.regenerate, { uri, position });
+            if (result?.jobId !== undefined) traceInfo(`regenerate job ${result.jobId} started`);
+        }),
+        registerCommand(CLIENT_COMMANDS.cancelJobs, async () => {
+            const result = await execute<{ cancelled?: string[] }>(deps, SERVER_COMMANDS.cancel, {});
+            if (result === undefined) return;
+            const n = result.cancelled?.length ?? 0;
+            void showInformationMessage(n === 0 ? 'S*: nothing to cancel.' : `S*: cancelled ${n} job(s).`);
+        }),
+        registerCommand(CLIENT_COMMANDS.pickCandidate, async () => {
+            const args = needEditor();
+            if (args === undefined) return;
+            const { uri, position } = args;
+            const result = await execute<{ qualname?: string; candidates?: CandidateInfo[] }>(
+                deps, SERVER_COMMANDS.showCandidates, { uri, position });
+            if (result === undefined) return;
+            if (result.qualname === undefined || result.candidates === undefined || result.candidates.length === 0) {
+                void showInformationMessage('S*: no candidates for this function yet. Run "Solve with S*" first.');
+                return;
+            }
+            const picked = await showQuickPick(candidateItems(result.candidates), {
+                title: `S* candidates for ${result.qualname}`,
+                placeHolder: 'Pick a candidate to put in place of the body',
+                matchOnDetail: true,
+            });
+            if (picked === undefined) return;
+            await execute(deps, SERVER_COMMANDS.applyCandidate, { uri, qualname: result.qualname, candidateId: picked.candidateId });
+        }),
+        registerCommand(CLIENT_COMMANDS.showOutput, () => deps.showOutput()),
+        registerCommand(CLIENT_COMMANDS.restartServer, () => deps.restart()),
+        registerCommand(CLIENT_COMMANDS.setApiKey, async () => {
+            const key = await showInputBox('API key for the OpenAI-compatible server in "sstar.baseUrl" (kept in VS Code secret storage)', true);
+            if (key === undefined || key.trim() === '') return;
+            await deps.setApiKey(key.trim());
+            void showInformationMessage('S*: API key stored; the server restarts to use it.');
+        }),
+        registerCommand(CLIENT_COMMANDS.clearApiKey, async () => {
+            await deps.clearApiKey();
+            void showInformationMessage('S*: API key removed; the server restarts without it.');
+        }),
+    ];
+}
