@@ -199,13 +199,13 @@ class _Progress:
 
 
 def _serve(argv: list[str]) -> int:
+    # The language server is the layer above this one (lsp_server -> sstar): hand the process over
+    # to it instead of importing it, so the engine never depends on its adapter.
     try:
-        from lsp_server.__main__ import main as serve  # the language server is an optional layer
-    except ImportError as error:
-        _err(f"sstar serve: the language server is not available ({error})")
-        return EXIT_ERROR
-    sys.argv = ["sstar serve", *argv]
-    return serve() or 0
+        os.execv(sys.executable, [sys.executable, "-m", "lsp_server", *argv])
+    except OSError as error:
+        _err(f"sstar serve: could not start the language server ({error}); try `python -m lsp_server`")
+    return EXIT_ERROR
 
 
 def _bench(argv: list[str]) -> int:
