@@ -1,6 +1,6 @@
 # Set-up and checks for a fresh machine. The README names two targets: `demo` and `test`.
 # Every slow step is cached: pip's wheel cache, the llama.cpp build and the model weights under
-# ~/.local/share/sstar (or $SSTAR_HOME), code-server under ~/.cache/sstar-code-server.
+# $SSTAR_CACHE_DIR (default ~/.cache/sstar), code-server by vscode-client/scripts/install-editors.sh.
 
 PYTHON ?= python3
 VENV := .venv
