@@ -54,13 +54,22 @@ def test_sample_prompt_shows_stub_and_context():
 
 
 def test_debug_prompt_lists_failures():
-    messages = debug_messages(problem(), "def add(a, b):\n    return a - b", [
-        Failure("add(1, 2)", "3", "-1"),
-        Failure("assert add(0, 0) == 0", None, "timed out"),
-    ])
-    assert messages[-2] == {"role": "assistant", "content": "```python\ndef add(a, b):\n    return a - b\n```"}
+    messages = debug_messages(
+        problem(),
+        "def add(a, b):\n    return a - b",
+        [
+            Failure("add(1, 2)", "3", "-1"),
+            Failure("assert add(0, 0) == 0", None, "timed out"),
+        ],
+    )
+    assert messages[-2] == {
+        "role": "assistant",
+        "content": "```python\ndef add(a, b):\n    return a - b\n```",
+    }
     last = messages[-1]["content"]
-    assert "add(1, 2)" in last and "expected: 3" in last and "got: -1" in last and "timed out" in last
+    assert (
+        "add(1, 2)" in last and "expected: 3" in last and "got: -1" in last and "timed out" in last
+    )
 
 
 def test_inputs_and_judge_prompts():
@@ -87,10 +96,18 @@ add(0, 0)
 add([i for i in range(3)], 1)
 ```"""
     calls = parse_probe_calls(answer, problem(), 20)
-    assert calls == ["add(0, 0)", "add(-1, 1)", "add(2, 2)", "add(*[1, 2])", "add(len([1, 2, 3]), 0)",
-                     "add([i for i in range(3)], 1)"]
+    assert calls == [
+        "add(0, 0)",
+        "add(-1, 1)",
+        "add(2, 2)",
+        "add(*[1, 2])",
+        "add(len([1, 2, 3]), 0)",
+        "add([i for i in range(3)], 1)",
+    ]
     assert parse_probe_calls(answer, problem(), 2) == ["add(0, 0)", "add(-1, 1)"]
-    method = parse_probe_calls("Stack().peek()\npeek()\nStack([1]).peek()", problem("Stack.peek"), 5)
+    method = parse_probe_calls(
+        "Stack().peek()\npeek()\nStack([1]).peek()", problem("Stack.peek"), 5
+    )
     assert method == ["Stack().peek()", "Stack([1]).peek()"]
     assert parse_probe_calls(">>> add(1, 2)\n3\n>>> add(3,", problem(), 5) == ["add(1, 2)"]
 
