@@ -1,8 +1,10 @@
 """Turn the raw facts about one child (supervisor report + untrusted frame) into a ProbeResult.
 
-Every verdict is computed here, in the parent. The frame is only believed when it is exactly one
-well-formed frame carrying this run's nonce and the child exited normally; anything else is
-CRASHED ("result channel tampered").
+Every verdict is computed here, in the parent. The result frame is only believed when it is
+exactly one well-formed frame carrying this run's nonce and the child exited normally; a frame
+that breaks these rules makes the probe CRASHED ("result channel tampered"). A child that ends
+without a result (hard kill, os._exit, segfault) keeps the steps it finished: their checkpoints on
+the progress channel carry the same records and the same nonce.
 """
 
 from __future__ import annotations
@@ -84,30 +86,70 @@ def _from_frame(raw: dict, probe: Probe, nonce: str) -> Decision:
     return Decision(_fill(outcomes, len(probe.steps), duration), layers, [str(n) for n in refused])
 
 
-def _no_frame(raw: dict, probe: Probe) -> ProbeResult:
-    at = max(0, min(int(raw.get("progress", -1)), len(probe.steps)))
+def _checkpoints(raw: dict, probe: Probe, nonce: str) -> list[StepOutcome] | None:
+    """Outcomes of the steps the child finished (its progress checkpoints); None if forged.
+
+    A truncated last checkpoint (the child was killed while writing it) is dropped, not fatal.
+    """
+    total = len(probe.steps) + 1
+    payloads, _whole = wire.leading_frames(raw.get("progress") or b"", total + 1)
+    outcomes = []
+    try:
+        for payload in payloads:
+            msg = wire.loads(payload)
+            if type(msg) is not dict or msg.get("nonce") != nonce:
+                return None
+            outcomes.append(_outcome(msg.get("record")))
+    except (wire.WireError, KeyError, TypeError, ValueError, RecursionError):
+        return None
+    return outcomes if len(outcomes) <= total else None
+
+
+def _stopped(done: list[StepOutcome], total: int) -> bool:
+    """True when the checkpoints already say how the probe ended (nothing left to account for)."""
+    if len(done) >= total:
+        return True
+    if not done:
+        return False
+    last = done[-1].kind
+    module_failed = len(done) == 1 and last in (OutcomeKind.RAISED, OutcomeKind.MEMORY_EXCEEDED)
+    return module_failed or last in (OutcomeKind.TIMEOUT, OutcomeKind.OUTPUT_EXCEEDED,
+                                     OutcomeKind.CRASHED)
+
+
+def _final(raw: dict) -> StepOutcome:
+    """The outcome of the step that was running when the child ended without a result."""
     sig, killed = raw.get("signal"), raw.get("killed")
+    # The supervisor's own reason first: its SIGKILL must not read as a CPU-limit kill.
+    if killed == "output":
+        return StepOutcome(OutcomeKind.OUTPUT_EXCEEDED, exception_message="output limit exceeded")
+    if killed == "frame":
+        return _crash("result channel tampered: oversized result")
     if killed == "timeout" or sig in (signal.SIGXCPU, signal.SIGKILL):
-        final = StepOutcome(OutcomeKind.TIMEOUT, exception_message="killed at the deadline")
-    elif killed == "output":
-        final = StepOutcome(OutcomeKind.OUTPUT_EXCEEDED, exception_message="output limit exceeded")
-    elif killed == "frame":
-        final = _crash("result channel tampered: oversized result")
-    elif "MemoryError" in raw.get("out_head", ""):
-        final = StepOutcome(OutcomeKind.MEMORY_EXCEEDED, exception_type="MemoryError",
-                            exception_message="memory limit exceeded")
-    elif sig:
+        return StepOutcome(OutcomeKind.TIMEOUT, exception_message="killed at the deadline")
+    if "MemoryError" in raw.get("out_head", ""):
+        return StepOutcome(OutcomeKind.MEMORY_EXCEEDED, exception_type="MemoryError",
+                           exception_message="memory limit exceeded")
+    if sig:
         try:
             name = signal.Signals(sig).name
         except ValueError:
             name = str(sig)
-        final = _crash(f"killed by signal {name}")
-    elif raw.get("frame"):
-        final = _crash("result channel tampered")
-    else:
-        final = _crash(f"exited with status {raw.get('exit')} without a result")
-    lost = _crash("no result: the child ended during a later step")
-    return _fill([lost] * at + [final], len(probe.steps), float(raw.get("elapsed", 0.0)))
+        return _crash(f"killed by signal {name}")
+    if raw.get("frame"):
+        return _crash("result channel tampered")
+    return _crash(f"exited with status {raw.get('exit')} without a result")
+
+
+def _no_frame(raw: dict, probe: Probe, nonce: str) -> ProbeResult:
+    total, elapsed = len(probe.steps) + 1, float(raw.get("elapsed", 0.0))
+    done = _checkpoints(raw, probe, nonce)
+    if done is None:
+        return _fill([_crash("result channel tampered: forged progress")], len(probe.steps),
+                     elapsed)
+    if not _stopped(done, total):
+        done.append(_final(raw))
+    return _fill(done, len(probe.steps), elapsed)
 
 
 def decide(raw: dict, probe: Probe, nonce: str) -> Decision:
@@ -117,4 +159,4 @@ def decide(raw: dict, probe: Probe, nonce: str) -> Decision:
         except (wire.WireError, KeyError, TypeError, ValueError, RecursionError) as exc:
             tampered = _crash(f"result channel tampered: {exc}")
             return Decision(_fill([tampered], len(probe.steps), 0.0), {}, [])
-    return Decision(_no_frame(raw, probe), {}, [])
+    return Decision(_no_frame(raw, probe, nonce), {}, [])

@@ -97,7 +97,8 @@ class ZygoteWorker:
             self.drain_task = asyncio.get_running_loop().create_task(self._drain(unread, cap))
             raise
         raw = reply["done"]
-        raw["frame"] = base64.b64decode(raw["frame"])
+        for key in ("frame", "progress"):
+            raw[key] = base64.b64decode(raw[key])
         return raw
 
     async def _drain(self, unread: int, cap: int) -> None:

@@ -1,8 +1,10 @@
 """Run one probe inside the child: the module source, then each step, then write one frame.
 
 The child only reports what happened (values, reprs, exception lines, captured stdout); it never
-sees expected values and the parent recomputes every verdict from this report. Output goes to a
-capped in-process buffer; going over the cap ends the child at once with a final frame.
+sees expected values and the parent recomputes every verdict from this report. After each step a
+checkpoint frame with that step's record goes to PROGRESS_FD, so that a child killed later keeps
+the steps it finished; the result frame on RESULT_FD, written last, is the full report. Output
+goes to a capped in-process buffer; going over the cap ends the child at once with a final frame.
 """
 
 from __future__ import annotations
@@ -147,13 +149,15 @@ class _Run:
             record.setdefault("disp", "".join(cap.display)[: self.budget.cap])
         record["dt"] = time.perf_counter() - self.started
         self.records.append(record)
+        # A checkpoint, so that steps finished before a crash or a hard kill keep their results.
+        checkpoint = wire.pack_frame(wire.dumps({"nonce": self.nonce, "record": record}))
+        try:
+            os.write(PROGRESS_FD, checkpoint)
+        except OSError:
+            pass
 
     def step(self, index: int, source: str, glb: dict) -> bool:
         """Run one source (index 0 = module); False when the child must stop after it."""
-        try:
-            os.write(PROGRESS_FD, bytes((min(index, 255),)))
-        except OSError:
-            pass
         self.cap = cap = _Capture(self.budget, True)
         sys.stdout = cap
         sys.stderr = _Capture(self.budget, False)

@@ -38,7 +38,7 @@ def supervise(pid: int, res_r: int, prog_r: int, out_r: int, *, wall: float, fra
     frame = bytearray()
     out_head = bytearray()
     out_total = 0
-    progress = -1
+    progress = bytearray()
     killed = None
     status = None
     poller = select.poll()
@@ -72,7 +72,9 @@ def supervise(pid: int, res_r: int, prog_r: int, out_r: int, *, wall: float, fra
                     if len(frame) > frame_cap:
                         killed = "frame"
                 elif fd == prog_r:
-                    progress = data[-1]
+                    progress += data
+                    if len(progress) > frame_cap:
+                        killed = "frame"
                 else:
                     out_total += len(data)
                     out_head += data[: max(0, OUT_HEAD - len(out_head))]
@@ -91,7 +93,7 @@ def supervise(pid: int, res_r: int, prog_r: int, out_r: int, *, wall: float, fra
                 os.close(fd)
     exit_code = os.waitstatus_to_exitcode(status)
     return {
-        "frame": bytes(frame), "progress": progress, "killed": killed,
+        "frame": bytes(frame), "progress": bytes(progress), "killed": killed,
         "exit": exit_code if exit_code >= 0 else None,
         "signal": -exit_code if exit_code < 0 else None,
         "out_head": out_head.decode("utf-8", "replace"), "out_total": out_total,

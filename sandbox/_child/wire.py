@@ -11,8 +11,8 @@ import base64
 import json
 import struct
 
-__all__ = ["WireError", "pack_frame", "unpack_single_frame", "to_plain", "from_plain", "dumps",
-           "loads", "HEADER"]
+__all__ = ["WireError", "pack_frame", "unpack_single_frame", "leading_frames", "to_plain",
+           "from_plain", "dumps", "loads", "HEADER"]
 
 HEADER = struct.Struct(">Q")
 _MAX_DEPTH = 64
@@ -40,6 +40,21 @@ def unpack_single_frame(data: bytes) -> bytes:
     if size != len(data) - HEADER.size:
         raise WireError("frame length mismatch (extra or truncated data)")
     return data[HEADER.size :]
+
+
+def leading_frames(data: bytes, limit: int) -> tuple[list[bytes], bool]:
+    """Payloads of the complete frames at the start of a stream, and whether that was all of it.
+
+    A child killed mid-write leaves a truncated last frame; the frames before it still count.
+    """
+    out, pos = [], 0
+    while pos < len(data) and len(out) < limit and len(data) - pos >= HEADER.size:
+        (size,) = HEADER.unpack_from(data, pos)
+        if size > len(data) - pos - HEADER.size:
+            break
+        out.append(data[pos + HEADER.size : pos + HEADER.size + size])
+        pos += HEADER.size + size
+    return out, pos == len(data)
 
 
 def to_plain(value: object) -> tuple[bool, object]:

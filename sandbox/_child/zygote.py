@@ -5,7 +5,7 @@ Protocol on fds 0 (requests) and 1 (replies), length-prefixed JSON frames:
   <- {"ready": pid, "base": dir}                     once warm
   -> {"request": {...}, "frame_cap": n, "out_cap": n} one at a time
   <- {"started": child_pid}                          so the parent can kill it on cancel
-  <- {"done": raw}                                   raw facts from supervise(), frame in base64
+  <- {"done": raw}                                   raw facts from supervise(), bytes in base64
 """
 
 from __future__ import annotations
@@ -103,7 +103,8 @@ def _serve(msg: dict, prepared: isolate.Prepared, devnull: int) -> dict:
     finally:
         _reap_strays()
         _clean(prepared.base)
-    raw["frame"] = base64.b64encode(raw["frame"]).decode("ascii")
+    for key in ("frame", "progress"):
+        raw[key] = base64.b64encode(raw[key]).decode("ascii")
     return raw
 
 

@@ -1,0 +1,61 @@
+"""Fixtures for sandbox tests: one real pool per module, and a count of sandbox processes."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+import pytest_asyncio
+
+from sandbox import Limits, SandboxPool
+from sandbox.workers import MARKER
+
+# Short limits keep attack tests fast; defaults are tested in test_functional.py.
+FAST = Limits(wall_seconds=1.0, memory_bytes=256 * 1024 * 1024, output_bytes=16 * 1024)
+
+
+def sandbox_processes() -> set[int]:
+    """Live sandbox processes that are ours: descendants of this test process, or orphans
+    (re-parented to pid 1) that a leak would leave. Other sessions' sandboxes are ignored."""
+    parent, marked = {}, set()
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            cmdline = Path(f"/proc/{entry}/cmdline").read_bytes()
+            fields = Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        parent[int(entry)] = int(fields[1])
+        if MARKER.encode() in cmdline and fields[0] != "Z":
+            marked.add(int(entry))
+    me = os.getpid()
+
+    def ours(pid: int) -> bool:
+        if parent.get(pid) == 1:
+            return True
+        while pid in parent and pid > 1:
+            pid = parent[pid]
+            if pid == me:
+                return True
+        return False
+
+    return {pid for pid in marked if ours(pid)}
+
+
+def zygote_pids(pool) -> set[int]:
+    return {w.proc.pid for w in pool._workers if w.alive}
+
+
+@pytest.fixture(scope="module")
+def workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("workspace")
+    (root / "helpers.py").write_text("def double(x):\n    return 2 * x\n\nSECRET_WORD = 'ws'\n")
+    return root
+
+
+@pytest_asyncio.fixture(loop_scope="module", scope="module")
+async def pool(workspace: Path):
+    async with SandboxPool(2, workspace=workspace, limits=FAST) as p:
+        yield p
