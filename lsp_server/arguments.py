@@ -1,0 +1,84 @@
+"""The typed arguments of the `sstar.*` commands (camelCase on the wire, as in the team contract).
+
+Commands are registered with `*arguments` so that a client may send none (Neovim's `:SStarCancel`)
+and are structured here with the lsprotocol converter (which renames snake_case to camelCase).
+"""
+
+# No `from __future__ import annotations`: cattrs needs the real types at runtime.
+
+import attrs
+import cattrs
+from lsprotocol import types
+from pygls.exceptions import JsonRpcInvalidParams
+from pygls.protocol import default_converter
+
+__all__ = [
+    "SolveArgs",
+    "RegenerateArgs",
+    "CancelArgs",
+    "ApplyLastArgs",
+    "TargetArgs",
+    "ApplyCandidateArgs",
+    "parse",
+]
+
+_converter = default_converter()
+
+
+@attrs.define
+class SolveArgs:
+    uri: str
+    version: int | None = None
+    qualname: str | None = None
+    position: types.Position | None = None
+
+
+@attrs.define
+class RegenerateArgs:
+    uri: str
+    qualname: str | None = None
+    position: types.Position | None = None
+    samples: int | None = None
+
+
+@attrs.define
+class CancelArgs:
+    job_id: str | None = None
+
+
+@attrs.define
+class ApplyLastArgs:
+    uri: str | None = None
+
+
+@attrs.define
+class TargetArgs:
+    uri: str
+    qualname: str | None = None
+    position: types.Position | None = None
+
+
+@attrs.define
+class ApplyCandidateArgs:
+    uri: str
+    qualname: str
+    candidate_id: str
+
+
+def parse(cls: type, arguments: tuple) -> object:
+    """The first command argument as `cls`; a clear invalid-params error otherwise."""
+    raw = arguments[0] if arguments else {}
+    if raw is None:
+        raw = {}
+    try:
+        return _converter.structure(raw, cls)
+    except (cattrs.BaseValidationError, TypeError, ValueError, KeyError) as error:
+        fields = ", ".join(_camel(f.name) for f in attrs.fields(cls))
+        raise JsonRpcInvalidParams(
+            f"bad arguments for this S* command ({error}); expected one object with {fields}"
+        ) from error
+
+
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(part.title() for part in rest)

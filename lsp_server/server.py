@@ -1,0 +1,317 @@
+"""The S* language server: a pygls `LanguageServer` with S*'s state, and its LSP handlers.
+
+Handlers only translate: they read the document, call one thing (the stub index, the job
+registry, `solving`), convert with `convert`, and return. Long work runs in jobs (`jobs`).
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from lsprotocol import types
+from pygls import uris
+from pygls.lsp.server import LanguageServer
+from pygls.workspace import TextDocument
+
+from sstar.config import Config
+
+from . import arguments as a
+from .convert import candidate_json, message_type, regenerate_action, solve_action
+from .diagnostics import DiagnosticStore
+from .index import DocumentIndex, index_source
+from .jobs import JobRegistry
+from .settings import Redactor, build_config, split_init_options
+from .solving import SolveRequest, apply_body, problem_source, run_solve
+from .store import Engines, ResultStore
+
+__all__ = ["SStarServer", "server", "REDACTOR"]
+
+log = logging.getLogger(__name__)
+REDACTOR = Redactor()
+_MAX_SAMPLES = 128
+
+
+class SStarServer(LanguageServer):
+    def __init__(self) -> None:
+        super().__init__("sstar-lsp", "0.1.0")
+        self.jobs = JobRegistry(on_change=self.send_status)
+        self.results = ResultStore()
+        self.diagnostics = DiagnosticStore()
+        self.engines = Engines(Config())
+        self.init_settings: dict[str, object] = {}
+        self.api_key: str | None = None
+        self.pending_messages: list[str] = []
+        self._indexes: dict[str, tuple[int | None, DocumentIndex]] = {}
+
+    # -- client capabilities -------------------------------------------------------------------
+    @property
+    def supports_progress(self) -> bool:
+        window = self.client_capabilities.window
+        return bool(window and window.work_done_progress)
+
+    @property
+    def supports_document_changes(self) -> bool:
+        workspace = self.client_capabilities.workspace
+        return bool(workspace and workspace.workspace_edit and workspace.workspace_edit.document_changes)
+
+    @property
+    def encoding(self) -> str:
+        return self.workspace.position_encoding or types.PositionEncodingKind.Utf16
+
+    # -- documents -----------------------------------------------------------------------------
+    def document(self, uri: str) -> TextDocument | None:
+        return self.workspace.text_documents.get(uri)
+
+    def index(self, uri: str) -> DocumentIndex:
+        """Stubs and functions of the open document, cached per version."""
+        document = self.workspace.get_text_document(uri)
+        cached = self._indexes.get(uri)
+        if cached is None or cached[0] != document.version or document.version is None:
+            cached = (document.version, index_source(document.source))
+            self._indexes[uri] = cached
+        return cached[1]
+
+    def forget(self, uri: str) -> None:
+        self._indexes.pop(uri, None)
+        if self.diagnostics.discard(uri):
+            self.publish_diagnostics(uri)
+
+    # -- talking to the client -----------------------------------------------------------------
+    def show(self, message: str, level: str = "info") -> None:
+        self.window_show_message(types.ShowMessageParams(type=message_type(level), message=message))
+        self.log(message, level)
+
+    def log(self, message: str, level: str = "info") -> None:
+        self.window_log_message(types.LogMessageParams(type=message_type(level), message=message))
+
+    def publish_diagnostics(self, uri: str) -> None:
+        params = types.PublishDiagnosticsParams(uri=uri, diagnostics=self.diagnostics.diagnostics(uri))
+        self.text_document_publish_diagnostics(params)
+
+    def send_status(self) -> None:
+        jobs = [job.status() for job in self.jobs.running]
+        status = {"backend": backend_name(self.engines.config), "running": len(jobs), "jobs": jobs}
+        self.protocol.notify("sstar/status", status)
+
+    # -- settings ------------------------------------------------------------------------------
+    async def pull_settings(self, pushed: object = None) -> None:
+        """Rebuild the config from the client's `sstar` section; warn once about bad values."""
+        section = pushed
+        workspace = self.client_capabilities.workspace
+        if workspace and workspace.configuration:
+            params = types.ConfigurationParams(items=[types.ConfigurationItem(section="sstar")])
+            try:
+                section = (await self.workspace_configuration_async(params))[0]
+            except Exception as error:  # a client that cannot answer: keep what we have
+                log.warning("workspace/configuration failed: %s", error)
+        config, messages = build_config(self.init_settings, section, self.api_key)
+        self.engines.reconfigure(config)
+        messages = self.pending_messages + messages
+        self.pending_messages = []
+        if messages:
+            self.show("S* settings: " + "; ".join(messages), "warning")
+        self.send_status()
+
+    # -- starting solves -----------------------------------------------------------------------
+    def start_solve(self, uri: str, qualname: str | None, position: types.Position | None, samples: int | None) -> dict:
+        document = self.document(uri)
+        if document is None:
+            return self._refuse(f"S*: {uri} is not open in the editor; open it and try again.")
+        index = self.index(uri)
+        qualname = qualname or self._qualname_at(uri, index, position)
+        if qualname is None:
+            return self._refuse(
+                "S*: no stub here. Put the cursor in a function whose body is `...`, `pass` or "
+                "`raise NotImplementedError` (after an optional docstring)."
+            )
+        source = problem_source(document.source, qualname, self.results.get(uri, qualname), index)
+        if source is None:
+            return self._refuse(f"S*: {qualname} is not a stub (it has a body S* did not write); nothing to solve.")
+        path = uris.to_fs_path(uri)
+        request = SolveRequest(uri, qualname, source, path, self._workspace_root(path), samples)
+        job = self.jobs.start(uri, qualname, lambda job: run_solve(self, job, request))
+        return {"jobId": job.id}
+
+    def regenerate_samples(self, uri: str, qualname: str) -> int:
+        kept = self.results.get(uri, qualname)
+        last = kept.samples if kept else self.engines.config.samples
+        return min(2 * last, _MAX_SAMPLES)
+
+    def _qualname_at(self, uri: str, index: DocumentIndex, position: types.Position | None) -> str | None:
+        if position is None:
+            return index.stubs[0].qualname if len(index.stubs) == 1 else None
+        stubs = index.stubs_in(position.line, position.line)
+        if stubs:
+            return stubs[0].qualname
+        function = index.function_at(position.line, self.results.qualnames(uri))
+        return function.qualname if function else None
+
+    def _workspace_root(self, path: str | None) -> str | None:
+        if path is None:
+            return None
+        root = self.workspace.root_path
+        if root and Path(path).is_relative_to(root):
+            return root
+        return str(Path(path).parent)
+
+    def _refuse(self, message: str) -> dict:
+        self.show(message, "warning")
+        return {"jobId": None, "message": message}
+
+
+def backend_name(config: Config) -> str:
+    if not config.base_url:
+        return f"embedded {config.local_model}"
+    host = urlsplit(config.base_url).netloc or config.base_url
+    return f"{config.model} at {host}" if config.model else host
+
+
+server = SStarServer()
+
+
+# -- lifecycle and settings ------------------------------------------------------------------------
+@server.feature(types.INITIALIZE)
+def initialize(ls: SStarServer, params: types.InitializeParams) -> None:
+    ls.init_settings, ls.api_key, messages = split_init_options(params.initialization_options)
+    REDACTOR.add(ls.api_key)
+    config, problems = build_config(ls.init_settings, None, ls.api_key)
+    ls.engines.reconfigure(config)
+    ls.pending_messages = messages + problems  # shown after `initialized`, with the pulled ones
+
+
+@server.feature(types.INITIALIZED)
+async def initialized(ls: SStarServer, params: types.InitializedParams) -> None:
+    await ls.pull_settings()
+
+
+@server.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
+async def did_change_configuration(ls: SStarServer, params: types.DidChangeConfigurationParams) -> None:
+    pushed = params.settings.get("sstar") if isinstance(params.settings, dict) else None
+    await ls.pull_settings(pushed)
+
+
+@server.feature(types.SHUTDOWN)
+async def shutdown(ls: SStarServer, params: None) -> None:
+    await ls.jobs.cancel_all_and_wait()
+    await ls.engines.aclose()
+    try:
+        from sstar.localmodel import LocalModelServer
+
+        await LocalModelServer.stop_all()
+    except Exception as error:  # nothing may keep the editor from shutting us down
+        log.warning("stopping the local model failed: %s", error)
+
+
+# -- documents ---------------------------------------------------------------------------------------
+@server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
+def did_change(ls: SStarServer, params: types.DidChangeTextDocumentParams) -> None:
+    uri = params.text_document.uri
+    document = ls.workspace.get_text_document(uri)
+    if ls.diagnostics.changed(uri, params.content_changes, document.source):
+        ls.publish_diagnostics(uri)
+
+
+@server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
+def did_close(ls: SStarServer, params: types.DidCloseTextDocumentParams) -> None:
+    ls.forget(params.text_document.uri)
+
+
+@server.feature(
+    types.TEXT_DOCUMENT_CODE_ACTION,
+    types.CodeActionOptions(code_action_kinds=[types.CodeActionKind.RefactorRewrite]),
+)
+def code_action(ls: SStarServer, params: types.CodeActionParams) -> list[types.CodeAction] | None:
+    uri, only = params.text_document.uri, params.context.only
+    document = ls.document(uri)
+    if document is None or not _is_python(document) or (only and not _wants_rewrite(only)):
+        return None
+    first, last = _selected_lines(params.range)
+    index = ls.index(uri)
+    actions = [solve_action(uri, document.version, stub) for stub in index.stubs_in(first, last)]
+    kept = ls.results.qualnames(uri)
+    targets = {s.qualname for s in index.stubs_in(first, last)} & kept
+    if (function := index.function_at(first, kept)) is not None:
+        targets.add(function.qualname)
+    actions += [regenerate_action(uri, q, ls.regenerate_samples(uri, q)) for q in sorted(targets)]
+    return actions or None
+
+
+@server.feature(types.WINDOW_WORK_DONE_PROGRESS_CANCEL)
+def progress_cancel(ls: SStarServer, params: types.WorkDoneProgressCancelParams) -> None:
+    job = ls.jobs.for_token(params.token)
+    if job is not None:
+        ls.jobs.cancel(job.id, reason="cancelled from the editor")
+
+
+# -- commands ----------------------------------------------------------------------------------------
+@server.command("sstar.solve")
+def solve(ls: SStarServer, *arguments) -> dict:
+    args = a.parse(a.SolveArgs, arguments)
+    return ls.start_solve(args.uri, args.qualname, args.position, samples=None)
+
+
+@server.command("sstar.regenerate")
+def regenerate(ls: SStarServer, *arguments) -> dict:
+    args = a.parse(a.RegenerateArgs, arguments)
+    qualname = args.qualname or (ls._qualname_at(args.uri, ls.index(args.uri), args.position) if ls.document(args.uri) else None)
+    samples = args.samples or (ls.regenerate_samples(args.uri, qualname) if qualname else None)
+    return ls.start_solve(args.uri, qualname, args.position, samples=samples)
+
+
+@server.command("sstar.cancel")
+def cancel(ls: SStarServer, *arguments) -> dict:
+    args = a.parse(a.CancelArgs, arguments)
+    return {"cancelled": ls.jobs.cancel(args.job_id, reason="cancelled (sstar.cancel)")}
+
+
+@server.command("sstar.applyLast")
+async def apply_last(ls: SStarServer, *arguments) -> dict:
+    args = a.parse(a.ApplyLastArgs, arguments)
+    kept = ls.results.last_unapplied(args.uri)
+    if kept is None:
+        ls.show("S*: no kept result waiting to be written.", "info")
+        return {"applied": False, "qualname": None}
+    outcome = await apply_body(ls, kept, kept.result.body)
+    return {"applied": kept.applied, "qualname": kept.qualname, "outcome": outcome}
+
+
+@server.command("sstar.showCandidates")
+def show_candidates(ls: SStarServer, *arguments) -> dict:
+    args = a.parse(a.TargetArgs, arguments)
+    qualname = args.qualname or (ls._qualname_at(args.uri, ls.index(args.uri), args.position) if ls.document(args.uri) else None)
+    kept = ls.results.get(args.uri, qualname) if qualname else None
+    if kept is None:
+        ls.show("S*: no solve result for this function yet; run Solve with S* first.", "info")
+        return {"qualname": qualname, "candidates": []}
+    return {"qualname": kept.qualname, "candidates": [candidate_json(c) for c in kept.result.candidates]}
+
+
+@server.command("sstar.applyCandidate")
+async def apply_candidate(ls: SStarServer, *arguments) -> dict:
+    args = a.parse(a.ApplyCandidateArgs, arguments)
+    kept = ls.results.get(args.uri, args.qualname)
+    candidate = next((c for c in kept.result.candidates if c.id == args.candidate_id), None) if kept else None
+    if candidate is None:
+        ls.show(f"S*: no candidate {args.candidate_id} for {args.qualname}; list them with sstar.showCandidates.", "warning")
+        return {"applied": False}
+    outcome = await apply_body(ls, kept, candidate.body)
+    return {"applied": outcome == "written", "outcome": outcome}
+
+
+def _is_python(document: TextDocument) -> bool:
+    return document.language_id == "python" or document.uri.endswith((".py", ".pyi"))
+
+
+def _wants_rewrite(only: list[str]) -> bool:
+    kind = types.CodeActionKind.RefactorRewrite.value
+    return any(kind == k or kind.startswith(k + ".") or k == "" for k in only)
+
+
+def _selected_lines(selection: types.Range) -> tuple[int, int]:
+    """A selection ending at the start of a line does not include that line."""
+    first, last = selection.start.line, selection.end.line
+    if last > first and selection.end.character == 0:
+        last -= 1
+    return first, last

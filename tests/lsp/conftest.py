@@ -1,0 +1,267 @@
+"""Fixtures for the language server's end-to-end tests.
+
+`client` starts `python -m lsp_server` as a real subprocess (pytest-lsp, stdio), once with VS Code's
+and once with Neovim's client capabilities, points it at `model` (the scripted OpenAI-compatible
+server on a real socket, through `initializationOptions.baseUrl`) and gives each test its own cache
+directory. `model.gate` holds model requests until a test opens it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+import pytest_asyncio
+from lsprotocol import types
+from pytest_lsp import ClientServerConfig
+
+from tests.support.scripted_llm import Reply, ScriptedLLM, fenced, prompt_text
+
+from .editor import Editor, make_editor, profile_capabilities
+
+ROOT = Path(__file__).resolve().parents[2]
+PROFILES = ["visual-studio-code", "neovim"]
+
+ADD_ONE = '''"""A module with one stub and one finished function."""
+
+import math
+
+
+def double(x: int) -> int:
+    """Twice x."""
+    return 2 * x
+
+
+def add_one(xs: list[int]) -> list[int]:
+    """Add one to every number.
+
+    >>> add_one([1, 2])
+    [2, 3]
+    >>> add_one([])
+    []
+    """
+    ...
+
+
+def tail() -> float:
+    return math.pi
+'''
+RIGHT = "def add_one(xs):\n    return [x + 1 for x in xs]\n"
+WRONG = "def add_one(xs):\n    return [x + 2 for x in xs]\n"
+
+KINDS = {  # prompt markers of sstar.prompts; a debug prompt also holds the sample prompt's text
+    "debug": "Your function fails these tests",
+    "distinguish": "Version 2:",
+    "judge": "Program A:",
+    "inputs": "that test edge cases",
+    "sample": "Reply with the complete function",
+}
+
+
+def kind_of(body: dict) -> str:
+    text = prompt_text(body)
+    return next((kind for kind, marker in KINDS.items() if marker in text), "unknown")
+
+
+@dataclass
+class Script:
+    """What the scripted model answers per request kind; a callable gets the request body."""
+
+    sample: object = fenced(RIGHT)
+    debug: object = fenced(RIGHT)
+    inputs: object = fenced("add_one([-1, 5])\nadd_one([0])")
+    distinguish: object = fenced("add_one([-3])")
+    judge: object = "Answer: A"
+    kinds: list[str] = field(default_factory=list)
+
+    def __call__(self, body: dict) -> object:
+        kind = kind_of(body)
+        self.kinds.append(kind)
+        reply = getattr(self, kind, None) if kind != "unknown" else None
+        if reply is None:
+            return Reply(status=400, error=f"unexpected request kind {kind}")
+        return reply(body) if callable(reply) else reply
+
+
+class GatedLLM(ScriptedLLM):
+    """The scripted model, plus a gate: while `gate` is set and closed, chat requests wait."""
+
+    def __init__(self, script: Script) -> None:
+        super().__init__(script)
+        self.script = script
+        self.gate: asyncio.Event | None = None
+        self.held = 0
+
+    async def _dispatch(self, method, path, headers, raw, reader, writer) -> bool:
+        if self.gate is not None and method == "POST":
+            self.held += 1
+            self._notify()
+            await self.gate.wait()
+        return await super()._dispatch(method, path, headers, raw, reader, writer)
+
+
+@pytest_asyncio.fixture
+async def model():
+    async with GatedLLM(Script()) as server:
+        yield server
+
+
+@pytest.fixture
+def workspace(tmp_path: Path) -> Path:
+    root = tmp_path / "project"
+    root.mkdir()
+    return root
+
+
+def settings_for(model: ScriptedLLM, **overrides) -> dict[str, object]:
+    settings: dict[str, object] = {
+        "baseUrl": model.base_url,
+        "model": "scripted",
+        "samples": 2,
+        "rounds": 1,
+        "timeoutSeconds": 20,
+        "maxRetries": 0,
+        "sandboxTimeoutSeconds": 2,
+    }
+    settings.update(overrides)
+    return settings
+
+
+def server_env(cache: Path | None, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SSTAR_")}
+    if cache is not None:
+        env["SSTAR_CACHE_DIR"] = str(cache)
+    env["PYTHONPATH"] = str(ROOT)
+    env.update(extra)
+    return env
+
+
+async def start_editor(
+    profile: str,
+    workspace: Path,
+    *,
+    init_options: object,
+    configuration: object = None,
+    env: dict[str, str],
+) -> Editor:
+    config = ClientServerConfig(
+        server_command=[sys.executable, "-m", "lsp_server"], client_factory=make_editor, server_env=env
+    )
+    editor = await config.start()
+    assert isinstance(editor, Editor)
+    if configuration is not None:
+        editor.set_configuration(configuration, section="sstar")
+    result = await editor.initialize_session(
+        types.InitializeParams(
+            capabilities=profile_capabilities(profile),
+            root_uri=workspace.as_uri(),
+            workspace_folders=[types.WorkspaceFolder(uri=workspace.as_uri(), name="project")],
+            initialization_options=init_options,
+        )
+    )
+    editor.server_info = result
+    editor.encoding = result.capabilities.position_encoding or types.PositionEncodingKind.Utf16
+    return editor
+
+
+@pytest.fixture
+def overrides() -> dict[str, object]:
+    """Settings a test changes (`@pytest.mark.parametrize("overrides", [{...}])`)."""
+    return {}
+
+
+@pytest_asyncio.fixture(params=PROFILES)
+async def client(request, model: GatedLLM, workspace: Path, tmp_path: Path, overrides: dict):
+    editor = await start_editor(
+        request.param,
+        workspace,
+        init_options=settings_for(model, **overrides),
+        env=server_env(tmp_path / "cache"),
+    )
+    editor.profile = request.param
+    try:
+        yield editor
+    finally:
+        if model.gate is not None:
+            model.gate.set()  # never leave the server's requests waiting on a closed gate
+        await editor.shutdown_session()
+        await editor.stop()
+
+
+def open_file(client: Editor, workspace: Path, name: str = "mod.py", text: str = ADD_ONE) -> str:
+    path = workspace / name
+    path.write_text(text)
+    uri = path.as_uri()
+    client.open(uri, text)
+    return uri
+
+
+def line_of(text: str, needle: str) -> int:
+    return next(i for i, line in enumerate(text.splitlines()) if needle in line)
+
+
+async def solve(client: Editor, uri: str, **arguments) -> str:
+    result = await client.workspace_execute_command_async(
+        types.ExecuteCommandParams(command="sstar.solve", arguments=[{"uri": uri, **arguments}])
+    )
+    job = _field(result, "jobId")
+    assert job, f"sstar.solve refused: {result}; shown: {client.shown()}"
+    return job
+
+
+async def command(client: Editor, name: str, *arguments: object) -> object:
+    return await client.workspace_execute_command_async(
+        types.ExecuteCommandParams(command=name, arguments=list(arguments))
+    )
+
+
+def _field(result: object, name: str) -> object:
+    return result.get(name) if isinstance(result, dict) else getattr(result, name, None)
+
+
+def field_of(result: object, name: str) -> object:
+    return _field(result, name)
+
+
+def token_of(job: str) -> str:
+    return f"sstar/{job}"
+
+
+def descendants(pid: int) -> dict[int, str]:
+    """Live descendant processes of `pid` with their command lines, from /proc."""
+    parents: dict[int, int] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            stat = Path(f"/proc/{entry}/stat").read_text()
+        except OSError:
+            continue
+        fields = stat.rsplit(")", 1)[1].split()
+        if fields[0] != "Z":
+            parents[int(entry)] = int(fields[1])
+    found: set[int] = set()
+    frontier = {pid}
+    while frontier:
+        children = {child for child, parent in parents.items() if parent in frontier}
+        frontier = children - found
+        found |= children
+    lines = {}
+    for child in found:
+        try:
+            lines[child] = Path(f"/proc/{child}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            pass
+    return lines
+
+
+def server_pid(client: Editor) -> int:
+    return client._server.pid
+
+
+Predicate = Callable[[], bool]
