@@ -27,10 +27,16 @@ from .errors import (
     WeightsMissingError,
 )
 from .models import DEFAULT_MODEL, MODELS, ModelSpec, get_spec
-from .paths import default_cache_dir
+from .paths import default_cache_dir, search_roots
 from .runtime import LLAMA_CPP_PYTHON_VERSION, build_runtime, ensure_runtime, server_binary_path
 from .server import LocalModelServer, ResolvedModel, ServerSettings, resolve_local_model
-from .weights import ensure_weights, install_weights, is_installed, weights_path
+from .weights import (
+    ensure_weights,
+    find_installed,
+    install_weights,
+    is_installed,
+    weights_path,
+)
 
 __all__ = [
     "SETUP_COMMAND",
@@ -40,6 +46,7 @@ __all__ = [
     "ModelSpec",
     "get_spec",
     "default_cache_dir",
+    "search_roots",
     "LocalModelServer",
     "ServerSettings",
     "ResolvedModel",
@@ -50,6 +57,7 @@ __all__ = [
     "ensure_weights",
     "install_weights",
     "is_installed",
+    "find_installed",
     "weights_path",
     "LocalModelError",
     "UnknownModelError",

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import SETUP_COMMAND, RuntimeBuildError, RuntimeMissingError
-from .paths import logs_dir, runtime_root
+from .paths import logs_dir, runtime_root, search_roots
 
 __all__ = [
     "LLAMA_CPP_PYTHON_VERSION",
@@ -77,13 +77,22 @@ def _stamp(binary: Path) -> Path:
 
 def ensure_runtime(cache_dir: Path | None = None, version: str = LLAMA_CPP_PYTHON_VERSION) -> Path:
     """Return the built ``llama-server``, or raise ``RuntimeMissingError`` naming the fix."""
+    found = _find_built(cache_dir, version)
+    if found is not None:
+        return found
     binary = server_binary_path(cache_dir, version)
-    if binary.is_file() and os.access(binary, os.X_OK) and _stamp(binary).is_file():
-        return binary
     raise RuntimeMissingError(
         f"The local model runtime (llama-server from llama-cpp-python {version}) is not built "
         f"in {binary.parent}. Run `{SETUP_COMMAND}` (builds it once, a few minutes)."
     )
+
+
+def _find_built(cache_dir: Path | None, version: str) -> Path | None:
+    for root in search_roots(cache_dir):
+        binary = server_binary_path(root, version)
+        if binary.is_file() and os.access(binary, os.X_OK) and _stamp(binary).is_file():
+            return binary
+    return None
 
 
 def _run_logged(cmd: list[str], log, say: Callable[[str], None], cwd: Path | None = None) -> None:
@@ -121,9 +130,10 @@ def build_runtime(
     import time
 
     say = progress or (lambda _msg: None)
+    found = None if force else _find_built(cache_dir, version)
+    if found is not None:
+        return BuildResult(found, True)
     binary = server_binary_path(cache_dir, version)
-    if not force and binary.is_file() and _stamp(binary).is_file():
-        return BuildResult(binary, True)
     for tool in ("cmake", "c++"):
         if shutil.which(tool) is None:
             raise RuntimeBuildError(

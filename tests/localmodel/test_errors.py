@@ -19,6 +19,7 @@ from sstar.localmodel import (
     ensure_runtime,
     ensure_weights,
     get_spec,
+    server_binary_path,
 )
 
 
@@ -82,3 +83,19 @@ def test_cache_dir_precedence(env, expected):
 
 def test_cache_dir_falls_back_to_home():
     assert default_cache_dir({}).parts[-2:] == (".cache", "sstar")
+
+
+def test_a_scratch_cache_dir_still_finds_the_home_runtime(tmp_path, monkeypatch):
+    home = tmp_path / "xdg"
+    monkeypatch.setenv("XDG_CACHE_HOME", str(home))
+    monkeypatch.setenv("SSTAR_CACHE_DIR", str(tmp_path / "scratch"))
+    binary = server_binary_path(home / "sstar")
+    binary.parent.mkdir(parents=True)
+    binary.write_text("#!/bin/sh\n")
+    binary.chmod(0o755)
+    with pytest.raises(RuntimeMissingError):  # not built yet: no stamp
+        ensure_runtime()
+    (binary.parent.parent / "build.json").write_text("{}")
+    assert ensure_runtime() == binary
+    with pytest.raises(RuntimeMissingError, match=str(tmp_path / "scratch")):
+        ensure_runtime(tmp_path / "scratch")

