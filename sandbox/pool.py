@@ -112,10 +112,10 @@ class SandboxPool:
 
     async def run(self, module_source: str, probe: Probe,
                   limits: Limits | None = None) -> ProbeResult:
-        if self._closed or self._facts is None:
-            raise SandboxClosed("the pool is not running; use `async with SandboxPool() as pool`")
         if not isinstance(probe, Probe):
             raise TypeError("probe must be a sandbox.Probe (e.g. Probe.expression('f(1)'))")
+        if self._closed or self._facts is None:
+            raise SandboxClosed("the pool is not running; use `async with SandboxPool() as pool`")
         decision = await self._execute(module_source, probe, limits or self.limits)
         if decision.refused:
             raise IsolationUnavailable(f"isolation layer(s) {decision.refused} failed to apply")

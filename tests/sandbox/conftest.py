@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -46,6 +49,20 @@ def sandbox_processes() -> set[int]:
 
 def zygote_pids(pool) -> set[int]:
     return {w.proc.pid for w in pool._workers if w.alive}
+
+
+def child_pids(pool) -> set[int]:
+    """Sandbox processes of this test that are not zygotes: the children running probes."""
+    return sandbox_processes() - zygote_pids(pool)
+
+
+async def wait_until(predicate: Callable[[], bool], timeout: float = 15.0) -> None:
+    """Wait for a state we cannot get an event for (process table changes); fails on timeout."""
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"condition not reached within {timeout} s")
+        await asyncio.sleep(0.01)
 
 
 @pytest.fixture(scope="module")

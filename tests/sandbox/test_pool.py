@@ -1,0 +1,190 @@
+"""Pool lifecycle: no leaked processes (also after cancelling), worker replacement, `require`,
+the isolation report, and the fresh-interpreter fallback."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import signal
+
+import pytest
+
+import sandbox.report
+from sandbox import (
+    ALL_LAYERS, IsolationUnavailable, Limits, OutcomeKind, Probe, SandboxClosed, SandboxError,
+    SandboxPool,
+)
+from sandbox.workers import ZygoteWorker
+
+from .conftest import FAST, child_pids, sandbox_processes, wait_until, zygote_pids
+
+# Every test starts its own pool, so "no sandbox process is left" means exactly that.
+
+NASTY = [
+    ("import os\n", "while True: os.fork()"),
+    ("", "while True: pass"),
+    ("import signal, time\nsignal.signal(signal.SIGALRM, signal.SIG_IGN)\n", "time.sleep(60)"),
+    ("", "b = bytearray(10 ** 10)"),
+    ("import os\n", "os._exit(0)"),
+    ("import ctypes\n", "ctypes.string_at(0)"),  # a segfault
+    ("import os\n", "while True: os.write(1, b'z' * 65536)"),
+    ("import threading, time\n", "[threading.Thread(target=time.sleep, args=(60,)).start() "
+                                 "for _ in range(20)]"),
+    ("import subprocess\n", "subprocess.Popen(['sleep', '60'])"),
+]
+SHORT = Limits(wall_seconds=0.5, memory_bytes=128 * 1024 * 1024, output_bytes=16 * 1024)
+# Long enough that only cancellation can end these children within the test.
+PATIENT = Limits(wall_seconds=60, memory_bytes=128 * 1024 * 1024, output_bytes=16 * 1024)
+SLEEPER = "import signal, time\nsignal.signal(signal.SIGALRM, signal.SIG_IGN)\n"
+
+
+def no_namespaces(monkeypatch) -> None:
+    monkeypatch.setattr(sandbox.report, "_probe_unshare",
+                        lambda: ((), "namespaces switched off by this test"))
+
+
+async def test_no_process_is_left_after_a_batch_of_nasty_runs():
+    async with SandboxPool(2, limits=FAST) as pool:
+        before = sandbox_processes()
+        assert before == zygote_pids(pool) and len(before) == 2
+        results = await asyncio.gather(*(pool.run(src, Probe.expression(step), SHORT)
+                                          for src, step in NASTY))
+        kinds = [r.steps[0].kind for r in results]
+        assert OutcomeKind.RETURNED not in kinds[:7], kinds
+        assert kinds[5] is OutcomeKind.CRASHED
+        assert "SIGSEGV" in results[5].steps[0].exception_message
+        assert sandbox_processes() == before  # the same two zygotes, nothing else
+    assert sandbox_processes() == set()
+
+
+@pytest.mark.parametrize("mode", ["fork-server", "fresh-interpreter"])
+async def test_cancelling_run_many_kills_the_children_it_started(mode):
+    async with SandboxPool(2, limits=PATIENT, mode=mode) as pool:
+        zygotes = zygote_pids(pool)
+        task = asyncio.create_task(pool.run_many(SLEEPER, [Probe.expression("time.sleep(60)")] * 5))
+        await wait_until(lambda: len(child_pids(pool)) == 2)
+        running = child_pids(pool)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        await wait_until(lambda: not (running & sandbox_processes()))
+        await wait_until(lambda: not child_pids(pool))
+        # The pool keeps working.
+        r = await pool.run("", Probe.expression("6 * 7"), SHORT)
+        assert r.steps[0].value == 42
+        assert zygote_pids(pool) == zygotes  # drained and kept warm, not replaced
+    assert sandbox_processes() == set()
+
+
+async def test_a_killed_zygote_is_replaced():
+    async with SandboxPool(2, limits=FAST) as pool:
+        first = zygote_pids(pool)
+        for pid in first:
+            os.kill(pid, signal.SIGKILL)
+        results = await pool.run_many("", [Probe.expression(f"{i} + 1") for i in range(4)])
+        assert [r.steps[0].value for r in results] == [1, 2, 3, 4]
+        now = zygote_pids(pool)
+        assert len(now) == 2 and not (now & first)
+        assert sandbox_processes() == now
+    assert sandbox_processes() == set()
+
+
+async def test_a_zygote_killed_mid_run_is_replaced_and_the_run_retried():
+    async with SandboxPool(1, limits=Limits(wall_seconds=10)) as pool:
+        (zygote,) = zygote_pids(pool)
+        task = asyncio.create_task(pool.run("import time\n", Probe(("time.sleep(0.5)", "5"))))
+        await wait_until(lambda: len(child_pids(pool)) == 1)
+        (child,) = child_pids(pool)
+        os.kill(zygote, signal.SIGKILL)
+        r = await asyncio.wait_for(task, 30)
+        assert r.steps[1].value == 5
+        assert child not in sandbox_processes()
+        assert zygote_pids(pool) and zygote not in zygote_pids(pool)
+    assert sandbox_processes() == set()
+
+
+async def test_closed_or_unstarted_pool_refuses_runs():
+    pool = SandboxPool(1)
+    with pytest.raises(SandboxClosed):
+        await pool.run("", Probe.expression("1"))
+    async with pool:
+        assert (await pool.run("", Probe.expression("1"))).steps[0].value == 1
+    with pytest.raises(SandboxClosed):
+        await pool.run("", Probe.expression("1"))
+    with pytest.raises(TypeError):
+        await SandboxPool(1).run("", "1")  # type: ignore[arg-type]
+
+
+async def test_more_probes_than_workers_all_run():
+    async with SandboxPool(2, limits=FAST) as pool:
+        results = await pool.run_many("def sq(x):\n    return x * x\n",
+                                      [Probe.expression(f"sq({i})") for i in range(25)])
+    assert [r.steps[0].value for r in results] == [i * i for i in range(25)]
+
+
+async def test_report_lists_every_layer_with_a_reason():
+    async with SandboxPool(1, limits=FAST) as pool:
+        report = pool.report
+    assert report.mode == "fork-server"
+    assert sorted([*report.active, *report.missing]) == sorted(ALL_LAYERS)
+    for name in ("rlimits", "clean_env", "workdir", "process_group", "deadline_kill"):
+        assert report.is_active(name)  # these need no kernel feature
+    assert all(why for why in report.missing.values())
+    text = str(report)
+    assert text.startswith("sandbox mode: fork-server")
+    for name in ALL_LAYERS:
+        assert f"] {name}: " in text
+
+
+async def test_missing_layers_are_reported_and_warned_about(monkeypatch, caplog):
+    no_namespaces(monkeypatch)
+    caplog.set_level(logging.WARNING, logger="sandbox")
+    async with SandboxPool(1, limits=FAST) as pool:
+        report = pool.report
+        r = await pool.run("", Probe.expression("1"))
+    assert r.steps[0].value == 1  # degraded, not refused
+    assert set(report.missing) >= {"user_namespace", "net_namespace"}
+    assert "shares the host's namespace" in report.missing["net_namespace"]
+    assert "[ ] net_namespace: the sandbox shares the host's namespace" in str(report)
+    warnings = [rec.getMessage() for rec in caplog.records]
+    assert any("net_namespace missing" in w for w in warnings)
+    assert any("switched off by this test" in w for w in warnings)
+
+
+async def test_require_refuses_a_missing_layer(monkeypatch):
+    no_namespaces(monkeypatch)
+    pool = SandboxPool(1, limits=FAST, require=["net_namespace", "rlimits"])
+    with pytest.raises(IsolationUnavailable) as err:
+        await pool.start()
+    message = str(err.value)
+    assert "net_namespace" in message and "shares the host's namespace" in message
+    assert "requireIsolation" in message  # says how to fix it
+    assert "rlimits" not in message.split("unavailable:")[1].split(".")[0]
+    assert sandbox_processes() == set()
+    with pytest.raises(SandboxClosed):
+        await pool.run("", Probe.expression("1"))
+
+
+async def test_require_accepts_active_layers_and_rejects_unknown_names():
+    with pytest.raises(IsolationUnavailable, match="unknown isolation layer"):
+        SandboxPool(1, require=["moat"])
+    async with SandboxPool(1, limits=FAST, require=["rlimits", "workdir", "clean_env"]) as pool:
+        assert (await pool.run("", Probe.expression("2"))).steps[0].value == 2
+
+
+async def test_auto_mode_falls_back_to_fresh_interpreters(monkeypatch, caplog):
+    async def broken(self):
+        raise OSError("fork server disabled by this test")
+
+    monkeypatch.setattr(ZygoteWorker, "start", broken)
+    caplog.set_level(logging.WARNING, logger="sandbox")
+    async with SandboxPool(2, limits=FAST) as pool:
+        assert pool.mode == "fresh-interpreter" and pool.report.mode == "fresh-interpreter"
+        r = await pool.run("def f():\n    return [1]\n", Probe.expression("f()"))
+    assert r.steps[0].value == [1]
+    assert any("fresh interpreter" in rec.getMessage() for rec in caplog.records)
+    with pytest.raises(SandboxError, match="fork server did not start"):
+        async with SandboxPool(1, limits=FAST, mode="fork-server"):
+            pass
+    assert sandbox_processes() == set()
