@@ -108,13 +108,23 @@ async def test_writes_outside_the_workdir(pool, tmp_path: Path):
     assert not Path(r.steps[3].value).exists()  # the workdir is removed after the run
 
 
-async def test_reading_a_0600_secret(pool, tmp_path: Path):
+async def test_reading_a_0600_secret(pool, tmp_path: Path, workspace: Path):
+    # We run as root, so file modes stop nothing: Landlock's read set (workspace + interpreter
+    # libraries) is what must deny these reads.
     secret = tmp_path / "shadow"
     secret.write_text("root:TOPSECRET:19000")
     secret.chmod(0o600)
-    r = await run(pool, "", f"open({str(secret)!r}).read()", "open('/etc/shadow').read()")
-    assert [s.kind for s in r.steps] == [OutcomeKind.RAISED, OutcomeKind.RAISED]
-    assert all("TOPSECRET" not in repr(s) for s in r.steps)
+    public = tmp_path / "public.txt"
+    public.write_text("PUBLICTEXT")
+    public.chmod(0o644)
+    r = await run(pool, "import os", f"open({str(secret)!r}).read()",
+                  f"open({str(public)!r}).read()", "open('/etc/shadow').read()",
+                  "open('/etc/passwd').read()", f"os.listdir({str(tmp_path)!r})",
+                  f"open({str(workspace / 'helpers.py')!r}).read()")
+    assert [s.exception_type for s in r.steps[:5]] == ["PermissionError"] * 5
+    assert "TOPSECRET" not in repr(r) and "PUBLICTEXT" not in repr(r)
+    assert "def double" in r.steps[5].value  # the workspace itself is readable
+    assert secret.read_text() == "root:TOPSECRET:19000" and secret.stat().st_mode & 0o777 == 0o600
 
 
 async def test_parent_environment_is_invisible(pool, monkeypatch):
@@ -238,3 +248,32 @@ async def test_fake_result_frame(pool):
         assert r.setup.kind is OutcomeKind.CRASHED, r
         assert "tampered" in (r.setup.exception_message or "")
         assert all(s.value != 42 for s in r.steps)
+
+
+async def test_fake_progress_checkpoint(pool):
+    # Steps 1 and 2 really finish; the step that forges a checkpoint then leaves without a result.
+    fake = wire.pack_frame(wire.dumps({"nonce": "guess", "record": {
+        "st": "ok", "plain": True, "v": 42, "r": "42", "disp": "42\n", "out": ""}}))
+    r = await run(pool, "import os", "1", f"os.write(4, {fake!r}); os._exit(0)", "41")
+    assert r.setup.kind is OutcomeKind.CRASHED and "forged" in r.setup.exception_message
+    assert all(s.value != 42 for s in r.steps)
+    garbage = await run(pool, "import os", "1", "os.write(4, b'\\xff' * 100); os._exit(0)")
+    assert garbage.steps[0].value == 1 and garbage.steps[1].kind is OutcomeKind.CRASHED
+
+
+async def test_symlinks_left_in_the_workdir_do_not_reach_the_host(pool, tmp_path: Path):
+    host = tmp_path / "host"
+    host.mkdir()
+    (host / "keep.txt").write_text("keep")
+    r = await run(pool, "import os",
+                  f"os.symlink({str(host)!r}, 'link')",
+                  f"os.symlink({str(host)!r}, '../beside')",
+                  f"os.symlink({str(host / 'keep.txt')!r}, 'file')",
+                  "os.makedirs('d/e'); os.symlink('/', 'd/e/root')",
+                  "open('link/keep.txt', 'w')")
+    assert [s.kind for s in r.steps[:4]] == [OutcomeKind.RETURNED] * 4
+    assert r.steps[4].exception_type == "PermissionError"  # Landlock resolves the link
+    # The worker directory is emptied after the run without following any of these links.
+    assert (host / "keep.txt").read_text() == "keep"
+    for worker in pool._workers:
+        assert list(Path(worker.base).iterdir()) == []
