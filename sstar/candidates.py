@@ -9,6 +9,7 @@ parent with `sandbox.compare.example_passes`, plus the workspace tests that call
 
 from __future__ import annotations
 
+import ast
 import hashlib
 from dataclasses import dataclass
 
@@ -71,9 +72,23 @@ def make_candidate(problem: Problem, snippet: str, sample: int, round_: int) -> 
 def public_probes(problem: Problem) -> list[Probe]:
     """The examples as one probe (possibly with no step: then it only loads the module), then one
     probe per workspace test."""
-    probes = [Probe(steps=tuple(example.source for example in problem.examples))]
+    probes = [Probe(steps=tuple(_awaitable(example.source) for example in problem.examples))]
     probes += [Probe(steps=(test.body,)) for test in problem.tests]
     return probes
+
+
+def _awaitable(source: str) -> str:
+    """`await f(x)` (how async examples are often written, though doctest cannot run it) as an
+    expression the sandbox can evaluate."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return source
+    if len(tree.body) == 1 and isinstance(tree.body[0], ast.Expr):
+        value = tree.body[0].value
+        if isinstance(value, ast.Await):
+            return f"__import__('asyncio').run({ast.unparse(value.value)})"
+    return source
 
 
 async def run_public(ctx, candidate: Candidate) -> PublicRun:

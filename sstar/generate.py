@@ -88,6 +88,9 @@ class _Stage1:
                 run = await self._test(candidate)
                 reached = round_
                 self._finish_round(round_)
+        except BaseException:
+            reached = self.rounds  # cancelled or failed: no round is finished on its behalf
+            raise
         finally:
             # Lineages that stopped early count as done for the rounds they skipped.
             for skipped in range(reached + 1, self.rounds + 1):

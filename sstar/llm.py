@@ -6,6 +6,7 @@ brings a `Budget` that counts calls and tokens per stage and refuses a call once
 Errors of the `openai` package are wrapped in `sstar.errors` types with `raise ... from`; their
 messages name the server and say what to do, and never contain the API key. Cancelling the awaiting
 task abandons the HTTP request (the connection is closed) and releases the concurrency slot.
+Answers are streamed, so `timeout` bounds the server's silence, not the length of an answer.
 """
 
 from __future__ import annotations
@@ -28,6 +29,12 @@ from .errors import (
 __all__ = ["Budget", "Completion", "LLMClient", "Message", "StageCount"]
 
 Message = dict[str, str]
+_Answer = tuple[str, str | None, int, int]  # text, finish reason, prompt and completion tokens
+
+
+def _estimate(messages: Sequence[Message]) -> int:
+    """Rough prompt tokens (4 characters each) when the server reports none."""
+    return max(1, sum(len(m.get("content") or "") for m in messages) // 4)
 
 
 @dataclass(frozen=True)
@@ -56,6 +63,9 @@ class Budget:
     max_tokens: int | None = None
     stages: dict[Hashable, StageCount] = field(default_factory=dict)
     reserved: int = 0  # calls sent and not yet answered: they count against max_calls
+    # Completion tokens granted to calls in flight: concurrent calls share what is left of
+    # max_tokens instead of each being promised all of it.
+    reserved_tokens: int = 0
 
     @property
     def calls(self) -> int:
@@ -77,11 +87,17 @@ class Budget:
                 f"this solve used its {self.max_calls} model calls (maxCalls); "
                 "raise maxCalls or lower samples/rounds to let it go further"
             )
-        if self.max_tokens is not None and self.tokens >= self.max_tokens:
+        if self.max_tokens is not None and self.tokens + self.reserved_tokens >= self.max_tokens:
             raise BudgetExceededError(
                 f"this solve used its {self.max_tokens} tokens (maxTokens); "
                 "raise maxTokens or lower samples/rounds to let it go further"
             )
+
+    def grant(self, wanted: int) -> int:
+        """Completion tokens a call may use (at least 1: `check` already refused a spent budget)."""
+        if self.max_tokens is None:
+            return wanted
+        return max(1, min(wanted, self.max_tokens - self.tokens - self.reserved_tokens))
 
     def stage(self, stage: Hashable) -> StageCount:
         return self.stages.setdefault(stage, StageCount())
@@ -101,13 +117,16 @@ class LLMClient:
         max_retries: int = 2,
         max_concurrency: int = 8,
         max_completion_tokens: int = 1024,
+        stream: bool = True,
     ) -> None:
         self.base_url = base_url
+        self.stream = stream
         self._model = model
         self._model_lock = asyncio.Lock()
         self._api_key = api_key or ""
         self.max_completion_tokens = max_completion_tokens
         self.timeout = timeout
+        self.max_retries = max_retries
         # Local servers take any key; the client insists on one, so give it a harmless placeholder.
         self._client = openai.AsyncOpenAI(
             base_url=base_url,
@@ -147,44 +166,76 @@ class LLMClient:
     ) -> Completion:
         """One chat completion, counted against `budget` under `stage`."""
         budget.check()
+        limit = budget.grant(max_tokens or self.max_completion_tokens)
         budget.reserved += 1
+        budget.reserved_tokens += limit
         counted = budget.stage(stage)
         started = time.perf_counter()
         try:
             model = await self.model()
-            limit = max_tokens or self.max_completion_tokens
-            if budget.max_tokens is not None:
-                limit = max(1, min(limit, budget.max_tokens - budget.tokens))
             kwargs: dict = {"temperature": temperature, "max_tokens": limit}
             if seed is not None:
                 kwargs["seed"] = seed
             async with self._slots:
                 try:
-                    response = await self._client.chat.completions.create(
-                        model=model, messages=list(messages), **kwargs
-                    )
+                    if self.stream:
+                        answer = await self._streamed(model, messages, kwargs)
+                    else:
+                        answer = await self._whole(model, messages, kwargs)
                 except openai.OpenAIError as error:
                     counted.failed_calls += 1
                     raise self._wrap(error) from error
         finally:
             budget.reserved -= 1
+            budget.reserved_tokens -= limit
+        text, finish_reason, prompt_tokens, completion_tokens = answer
         seconds = time.perf_counter() - started
-        usage = response.usage
-        prompt_tokens = usage.prompt_tokens if usage else 0
-        completion_tokens = usage.completion_tokens if usage else 0
         counted.calls += 1
         counted.prompt_tokens += prompt_tokens
         counted.completion_tokens += completion_tokens
         counted.seconds += seconds
-        choice = response.choices[0] if response.choices else None
-        text = (choice.message.content or "") if choice else ""
-        return Completion(
-            text,
-            prompt_tokens,
-            completion_tokens,
-            choice.finish_reason if choice else None,
-            seconds,
+        return Completion(text, prompt_tokens, completion_tokens, finish_reason, seconds)
+
+    async def _whole(self, model: str, messages: Sequence[Message], kwargs: dict) -> _Answer:
+        response = await self._client.chat.completions.create(
+            model=model, messages=list(messages), **kwargs
         )
+        usage = response.usage
+        choice = response.choices[0] if response.choices else None
+        return (
+            (choice.message.content or "") if choice else "",
+            choice.finish_reason if choice else None,
+            usage.prompt_tokens if usage else _estimate(messages),
+            usage.completion_tokens if usage else 0,
+        )
+
+    async def _streamed(self, model: str, messages: Sequence[Message], kwargs: dict) -> _Answer:
+        # Streaming makes `timeout` bound the silence between tokens rather than the whole
+        # answer: a slow but working server (a small CPU model serving 8 streams) is never cut
+        # off mid-answer, a stuck one still is.
+        stream = await self._client.chat.completions.create(
+            model=model,
+            messages=list(messages),
+            stream=True,
+            stream_options={"include_usage": True},
+            **kwargs,
+        )
+        pieces: list[str] = []
+        finish_reason = None
+        usage = None
+        async with stream:
+            async for chunk in stream:
+                if chunk.usage is not None:
+                    usage = chunk.usage
+                for choice in chunk.choices[:1]:
+                    if choice.delta is not None and choice.delta.content:
+                        pieces.append(choice.delta.content)
+                    if choice.finish_reason:
+                        finish_reason = choice.finish_reason
+        text = "".join(pieces)
+        if usage is None:  # a server that does not report usage: count roughly, never zero
+            return text, finish_reason, _estimate(messages), max(1, len(text) // 4) if text else 0
+        return text, finish_reason, usage.prompt_tokens, usage.completion_tokens
 
     def _scrub(self, text: str) -> str:
         if self._api_key and len(self._api_key) >= 4:
@@ -211,6 +262,11 @@ class LLMClient:
             return LLMUnavailableError(
                 f"the model server at {where} answered 404 ({self._scrub(error.message)}); "
                 "check baseUrl (it usually ends in /v1) and the model name"
+            )
+        if isinstance(error, openai.RateLimitError):
+            return LLMUnavailableError(
+                f"the model server at {where} is rate limiting us (HTTP 429, after "
+                f"{self.max_retries} retries); lower maxConcurrency or samples, or retry later"
             )
         if isinstance(error, openai.APIStatusError):
             return LLMUnavailableError(

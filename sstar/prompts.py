@@ -288,6 +288,7 @@ def _safe_call(statement: str, problem: Problem) -> str | None:
             expr = expr.left
     else:
         return None
+    expr = _awaited(expr)
     if not isinstance(expr, ast.Call) or not _targets_stub(expr.func, problem):
         return None
     arguments = [*expr.args, *expr.keywords]
@@ -299,6 +300,24 @@ def _safe_call(statement: str, problem: Problem) -> str | None:
     if not all(_safe_argument(arg) for arg in arguments):
         return None
     return ast.unparse(expr)
+
+
+def _awaited(expr: ast.expr) -> ast.expr:
+    """`await f(x)` and `asyncio.run(f(x))` are the call `f(x)`: the engine runs an async stub's
+    calls itself (see `sstar.select`)."""
+    if isinstance(expr, ast.Await):
+        return expr.value
+    if (
+        isinstance(expr, ast.Call)
+        and isinstance(expr.func, ast.Attribute)
+        and expr.func.attr == "run"
+        and isinstance(expr.func.value, ast.Name)
+        and expr.func.value.id == "asyncio"
+        and len(expr.args) == 1
+        and not expr.keywords
+    ):
+        return expr.args[0]
+    return expr
 
 
 def _targets_stub(func: ast.expr, problem: Problem) -> bool:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import enum
+import re
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 
@@ -147,7 +148,7 @@ async def _run_all(
     """Each candidate's outcome on each call (one fresh process per call)."""
     if not calls:
         return {c.id: [] for c in candidates}
-    probes = [Probe.expression(call) for call in calls]
+    probes = [Probe.expression(_runnable(ctx.problem, call)) for call in calls]
     results = await asyncio.gather(*(ctx.run(c.module, probes) for c in candidates))
     return {c.id: [_outcome(r) for r in rs] for c, rs in zip(candidates, results, strict=True)}
 
@@ -158,8 +159,27 @@ def _outcome(result: ProbeResult) -> StepOutcome:
     return result.steps[0]
 
 
+def _runnable(problem, call: str) -> str:
+    """The expression the sandbox evaluates for a probe call: an async stub's call is awaited
+    (a bare coroutine object would be a different value in every run)."""
+    if problem.stub.is_async:
+        return f"__import__('asyncio').run({call})"
+    return call
+
+
+_ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+")
+
+
 def _signature(outcomes: Sequence[StepOutcome]) -> Hashable:
-    return tuple(outcome_signature(o) for o in outcomes)
+    return tuple(_one_signature(o) for o in outcomes)
+
+
+def _one_signature(outcome: StepOutcome) -> Hashable:
+    signature = outcome_signature(outcome)
+    if outcome.kind is OutcomeKind.RETURNED and not outcome.is_plain:
+        # A default repr names the object's address, which differs between runs of one program.
+        return _ADDRESS.sub(" at 0x", str(signature))
+    return signature
 
 
 def _group(candidates: Sequence[Candidate], outcomes: dict[str, list[StepOutcome]], rank: _Ranker):
@@ -187,11 +207,11 @@ async def _match(ctx, groups, champion: int, challenger: int, inputs, outcomes, 
     runs: list[tuple[str, str, str]] = []
     for index, call in enumerate(calls):
         out_a, out_b = fresh[a.id][index], fresh[b.id][index]
-        if outcome_signature(out_a) != outcome_signature(out_b):
+        if _one_signature(out_a) != _one_signature(out_b):
             runs.append((call, describe_outcome(out_a), describe_outcome(out_b)))
     for index, call in enumerate(inputs):
         out_a, out_b = outcomes[a.id][index], outcomes[b.id][index]
-        if outcome_signature(out_a) != outcome_signature(out_b) and len(runs) < 8:
+        if _one_signature(out_a) != _one_signature(out_b) and len(runs) < 8:
             runs.append((call, describe_outcome(out_a), describe_outcome(out_b)))
     first = await _verdict(ctx, judge_messages(ctx.problem, a.code, b.code, runs))
     swapped = [(call, out_b, out_a) for call, out_a, out_b in runs]

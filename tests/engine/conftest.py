@@ -135,7 +135,7 @@ async def make_engine(model: ScriptedLLM, pool, tmp_path: Path):
     engines: list[Engine] = []
     cache_root = tmp_path / "cache"
 
-    def make(cache: Cache | None = None, **overrides) -> Engine:
+    def make(cache: Cache | None = None, sandbox=None, **overrides) -> Engine:
         settings = dict(
             base_url=model.base_url,
             model="scripted",
@@ -147,7 +147,9 @@ async def make_engine(model: ScriptedLLM, pool, tmp_path: Path):
             rounds=1,
         )
         settings.update(overrides)
-        engine = Engine(Config(**settings), sandbox=pool, cache=cache or Cache(cache_root))
+        engine = Engine(
+            Config(**settings), sandbox=sandbox or pool, cache=cache or Cache(cache_root)
+        )
         engines.append(engine)
         return engine
 

@@ -86,3 +86,31 @@ async def test_concurrency_is_bounded_and_cancel_abandons():
         await llm.wait_until(lambda: llm.open_requests == 0)
         assert len(llm.requests) == 2 and budget.reserved == 0
         await client.aclose()
+
+
+async def test_whole_answers_without_streaming():
+    async with ScriptedLLM(default=Reply("ok", prompt_tokens=7, completion_tokens=2)) as llm:
+        client = make(llm, model="m", stream=False)
+        done = await client.complete(MSG, budget=Budget(), stage="s")
+        assert (done.text, done.prompt_tokens, done.completion_tokens) == ("ok", 7, 2)
+        assert "stream" not in llm.requests[0]
+        streamed = make(llm, model="m")
+        again = await streamed.complete(MSG, budget=Budget(), stage="s")
+        assert (again.text, again.prompt_tokens, again.completion_tokens) == ("ok", 7, 2)
+        assert llm.requests[1]["stream"] is True
+        await client.aclose()
+        await streamed.aclose()
+
+
+async def test_timeout_bounds_silence_not_answer_length():
+    # 10 pieces, 0.1 s apart: 1 s in all, never 0.5 s of silence
+    slow = Reply("x" * 160, chunk_delay=0.1)
+    async with ScriptedLLM(default=slow) as llm:
+        streamed = make(llm, model="m", timeout=0.5)
+        done = await streamed.complete(MSG, budget=Budget(), stage="s")
+        assert done.text == "x" * 160
+        whole = make(llm, model="m", timeout=0.5, stream=False)
+        with pytest.raises(LLMTimeoutError):
+            await whole.complete(MSG, budget=Budget(), stage="s")
+        await streamed.aclose()
+        await whole.aclose()

@@ -6,7 +6,8 @@ drive the real `openai` client end to end. Replies come from, in this order:
 a handler function, a FIFO queue (`enqueue`), rules matched on the prompt text,
 then a default. Any reply can be an error status (500, 429...), delayed, or a
 hang that only ends when the client disconnects (timeout and cancellation tests).
-Every received request body is kept in `requests`, so tests can assert on prompts.
+Every received request body is kept in `requests`, so tests can assert on prompts. Like a real
+server, a reply longer than the request's `max_tokens` is cut short (finish_reason "length").
 
 In-process use (same event loop):
 
@@ -28,6 +29,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import collections
+import dataclasses
 import json
 import re
 import sys
@@ -74,6 +76,7 @@ class Reply:
     hang: bool = False
     error: str = "scripted error"
     finish_reason: str = "stop"
+    chunk_delay: float = 0.0  # seconds between streamed pieces (a slow model); unstreamed: in total
     prompt_tokens: int | None = None  # None = estimated from the prompt length
     completion_tokens: int | None = None
 
@@ -321,7 +324,9 @@ class ScriptedLLM:
         self._open += 1
         self._notify()
         try:
-            replies = [self._choose(body) for _ in range(max(1, int(body.get("n") or 1)))]
+            replies = [
+                _capped(self._choose(body), body) for _ in range(max(1, int(body.get("n") or 1)))
+            ]
             first = replies[0]
             if first.hang or first.delay:
                 gone = await _wait_for_disconnect(reader, None if first.hang else first.delay)
@@ -339,6 +344,12 @@ class ScriptedLLM:
             elif body.get("stream"):
                 await self._send_stream(writer, body, replies)
             else:
+                pieces = max(1, -(-len(first.text) // 16))
+                if first.chunk_delay and await _wait_for_disconnect(
+                    reader, first.chunk_delay * pieces
+                ):
+                    self.abandoned += 1
+                    return False
                 await _send_json(writer, 200, self._completion(body, replies))
             self.answered += 1
             return True
@@ -415,6 +426,8 @@ class ScriptedLLM:
                 }
             )
             for piece in pieces:
+                if reply.chunk_delay:
+                    await asyncio.sleep(reply.chunk_delay)  # pacing the reply, not synchronising
                 await event(
                     {
                         **base,
@@ -434,6 +447,20 @@ class ScriptedLLM:
         await event("[DONE]")
         writer.write(b"0\r\n\r\n")
         await writer.drain()
+
+
+def _capped(reply: Reply, body: dict) -> Reply:
+    """The reply as a real server would send it under the request's `max_tokens`: cut short, with
+    finish_reason "length" (tokens are counted as 4 characters when not scripted)."""
+    limit = body.get("max_completion_tokens") or body.get("max_tokens")
+    tokens = reply.completion_tokens
+    if tokens is None:
+        tokens = max(1, len(reply.text) // 4)
+    if not limit or tokens <= limit:
+        return reply
+    return dataclasses.replace(
+        reply, text=reply.text[: 4 * limit], completion_tokens=limit, finish_reason="length"
+    )
 
 
 async def _read_request(reader: asyncio.StreamReader):
