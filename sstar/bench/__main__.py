@@ -2,7 +2,8 @@
 
     sstar bench --dataset humaneval [--offset K] [--limit M | --ids 0,3,HumanEval/7]
                 [--samples 8] [--rounds 2] [--methods sstar,greedy,...] [--base-url URL]
-                [--model M] [--out benchmarks/results] [--cache-dir DIR] [--report-only]
+                [--model M] [--timeout S] [--out benchmarks/results] [--cache-dir DIR]
+                [--report-only] [--no-progress]
 
 Records go to OUT/humaneval-<model>-n<N>-r<R>.jsonl (one line per task and method; running the same
 command again resumes), reports to the same stem with .json, .md and .png. Progress, with the
@@ -53,6 +54,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--temperature", type=float, help="sampling temperature (default 0.7)")
     parser.add_argument(
         "--out", default="benchmarks/results", help="directory for records and reports"
+    )
+    parser.add_argument(
+        "--timeout",
+        type=float,
+        default=900.0,
+        help="seconds one model request may take (default 900: 8 streams on a busy CPU are slow, "
+        "and a timed-out request is retried from scratch)",
     )
     parser.add_argument("--cache-dir", help="the engine cache (default: the sstar cache directory)")
     parser.add_argument(
@@ -105,8 +113,10 @@ def _config(args: argparse.Namespace) -> Config:
         "baseUrl": args.base_url or None,
         "model": args.model or None,
         "temperature": args.temperature,
+        "timeoutSeconds": args.timeout,
     }
-    config, problems = config.with_settings({k: v for k, v in flags.items() if v is not None})
+    config, more = config.with_settings({k: v for k, v in flags.items() if v is not None})
+    problems += more
     if problems:
         raise ConfigError("; ".join(problems).replace("setting sstar.", "option --"))
     return config
