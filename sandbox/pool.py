@@ -102,6 +102,11 @@ class SandboxPool:
         for w in self._workers:
             self._idle.put_nowait(w)
 
+    @property
+    def worker_pids(self) -> tuple[int, ...]:
+        """Pids of the live fork-server workers (empty on the fresh-interpreter path)."""
+        return tuple(w.proc.pid for w in self._workers if w.proc is not None and w.alive)
+
     async def close(self) -> None:
         self._closed = True
         workers, self._workers = self._workers, []

@@ -103,6 +103,8 @@ def _serve(msg: dict, prepared: isolate.Prepared, devnull: int) -> dict:
     finally:
         _reap_strays()
         _clean(prepared.base)
+    if raw["frame"] and raw["killed"] is None and raw["exit"] == 0:
+        raw["progress"] = b""  # the parent reads checkpoints only when the frame is missing
     for key in ("frame", "progress"):
         raw[key] = base64.b64encode(raw[key]).decode("ascii")
     return raw

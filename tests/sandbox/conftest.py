@@ -48,7 +48,7 @@ def sandbox_processes() -> set[int]:
 
 
 def zygote_pids(pool) -> set[int]:
-    return {w.proc.pid for w in pool._workers if w.alive}
+    return set(pool.worker_pids)
 
 
 def child_pids(pool) -> set[int]:
