@@ -28,7 +28,7 @@ __all__ = [
     "sample_messages",
 ]
 
-PROMPT_VERSION = "1"  # part of every cache key: change it when a prompt changes
+PROMPT_VERSION = "2"  # part of every cache key: change it when a prompt changes
 _SYSTEM = "You are an expert Python programmer. Answer with Python code in one ```python block."
 _MAX_SHOWN = 300  # characters of a value or error shown in feedback
 _MAX_PROBE = 400  # characters of one probe expression
@@ -100,20 +100,30 @@ def debug_messages(problem: Problem, code: str, failures: Sequence[Failure]) -> 
     ]
 
 
-def _example_call(problem: Problem) -> str:
-    if problem.examples:
-        return problem.examples[0].source.splitlines()[0]
+def _call_form(problem: Problem) -> str:
     if problem.stub.class_path:
         return f"{problem.stub.class_path[-1]}(...).{problem.name}(...)"
     return f"{problem.name}(...)"
 
 
+def _example_call(problem: Problem) -> str:
+    """One call in the form we can run, taken from the examples when they have one."""
+    found = parse_probe_calls("\n".join(e.source for e in problem.examples), problem, 1)
+    return found[0] if found else _call_form(problem)
+
+
+def _function_part(problem: Problem) -> str:
+    if problem.stub.class_path and problem.context.strip():
+        return f"Class:\n{_fence(problem.context)}\n\nMethod:\n{_fence(problem.stub_text)}"
+    return f"Function:\n{_fence(problem.stub_text)}"
+
+
 def inputs_messages(problem: Problem, count: int) -> list[Message]:
     """Ask for calls that probe edge cases (inputs only: outputs are never trusted)."""
     content = (
-        f"Function:\n{_fence(problem.stub_text)}\n\n"
-        f"Write {count} different calls of `{problem.name}` that test edge cases and likely bugs "
-        "(empty or tiny inputs, zeros, negatives, duplicates, large values, ties). "
+        f"{_function_part(problem)}\n\n"
+        f"Write {count} different calls `{_call_form(problem)}` that test edge cases and likely "
+        "bugs (empty or tiny inputs, zeros, negatives, duplicates, large values, ties). "
         f"One call per line, only the call, no results, in one ```python block. Example line:\n"
         f"{_fence(_example_call(problem))}"
     )
@@ -123,10 +133,11 @@ def inputs_messages(problem: Problem, count: int) -> list[Message]:
 def distinguish_messages(problem: Problem, code_a: str, code_b: str, count: int) -> list[Message]:
     """Ask for calls on which the two programs would return different results."""
     content = (
-        f"Function:\n{_fence(problem.stub_text)}\n\n"
+        f"{_function_part(problem)}\n\n"
         f"Version 1:\n{_fence(code_a)}\n\nVersion 2:\n{_fence(code_b)}\n\n"
-        f"Write {count} calls of `{problem.name}` where the two versions return different results. "
-        "One call per line, only the call, no results, in one ```python block."
+        f"Write {count} calls `{_call_form(problem)}` where the two versions return different "
+        "results. One call per line, only the call, no results, in one ```python block. "
+        f"Example line:\n{_fence(_example_call(problem))}"
     )
     return [{"role": "system", "content": _SYSTEM}, {"role": "user", "content": content}]
 
@@ -242,8 +253,10 @@ def parse_probe_calls(answer: str, problem: Problem, limit: int) -> list[str]:
     if blocks:
         text = "\n".join(blocks)
     found: list[str] = []
+    bound: dict[str, ast.Call] = {}  # `inv = Inventory()` lines, for a later `inv.add(...)`
     for line in _logical_lines(text):
-        call = _safe_call(line, problem)
+        _bind(line, problem, bound)
+        call = _safe_call(line, problem, bound)
         if call is not None and call not in found:
             found.append(call)
         if len(found) >= limit:
@@ -267,7 +280,31 @@ def _logical_lines(text: str) -> list[str]:
         return out
 
 
-def _safe_call(statement: str, problem: Problem) -> str | None:
+def _bind(statement: str, problem: Problem, bound: dict[str, ast.Call]) -> None:
+    """Remember `name = Class(literal args)` for a method stub's class."""
+    if not problem.stub.class_path:
+        return
+    node = ast.parse(statement).body[0]
+    if not (
+        isinstance(node, ast.Assign)
+        and len(node.targets) == 1
+        and isinstance(node.targets[0], ast.Name)
+    ):
+        return
+    name, value = node.targets[0].id, node.value
+    if (
+        isinstance(value, ast.Call)
+        and isinstance(value.func, ast.Name)
+        and value.func.id == problem.stub.class_path[-1]
+    ):
+        bound[name] = value
+    else:
+        bound.pop(name, None)
+
+
+def _safe_call(
+    statement: str, problem: Problem, bound: dict[str, ast.Call] | None = None
+) -> str | None:
     if len(statement) > _MAX_PROBE:
         return None
     tree = ast.parse(statement)
@@ -289,6 +326,14 @@ def _safe_call(statement: str, problem: Problem) -> str | None:
     else:
         return None
     expr = _awaited(expr)
+    if (
+        bound
+        and isinstance(expr, ast.Call)
+        and isinstance(expr.func, ast.Attribute)
+        and isinstance(expr.func.value, ast.Name)
+        and expr.func.value.id in bound
+    ):  # `inv.add(...)` after `inv = Inventory()`: one fresh object per call
+        expr.func.value = bound[expr.func.value.id]
     if not isinstance(expr, ast.Call) or not _targets_stub(expr.func, problem):
         return None
     arguments = [*expr.args, *expr.keywords]

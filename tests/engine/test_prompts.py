@@ -120,3 +120,18 @@ def test_verdicts():
     assert parse_verdict("Program B is correct") == "B"
     assert parse_verdict("Both Program A and Program B fail") is None
     assert parse_verdict("I cannot tell.") is None
+
+
+def test_method_calls_bind_the_constructor_and_awaits_unwrap():
+    method = problem("Stack.peek")
+    answer = "s = Stack([1])\ns.peek()\nt = 5\nt.peek()\nother.peek()\nStack().peek()\n"
+    assert parse_probe_calls(answer, method, 5) == ["Stack([1]).peek()", "Stack().peek()"]
+    text = inputs_messages(method, 4)[-1]["content"]
+    assert "`Stack(...).peek(...)`" in text and "class Stack" in text
+    assert "Stack(...).peek(...)" in distinguish_messages(method, "a", "b", 2)[-1]["content"]
+    # a call from the examples shows the model the form we can run
+    assert "add(1, 2)" in inputs_messages(problem(), 4)[-1]["content"]
+    assert parse_probe_calls("await add(1, 2)\nasyncio.run(add(3, 4))", problem(), 5) == [
+        "add(1, 2)",
+        "add(3, 4)",
+    ]
