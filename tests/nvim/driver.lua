@@ -1,0 +1,282 @@
+-- Drives a real headless Neovim with the shipped nvim-client (lsp/sstar.lua + lua/sstar) for the
+-- pytest tests in this folder:
+--
+--   nvim --headless --clean -u NONE -l tests/nvim/driver.lua CONFIG.json
+--
+-- CONFIG: {rtp, file, scenario, out, settings?, python?, cmd?, target?, timeout_ms?}. The chosen
+-- scenario runs, then the client is stopped and waited for, and everything observed (buffer lines,
+-- progress events, notifications, diagnostics, processes) goes to `out` as JSON for the test to
+-- judge. Every wait is `vim.wait` on a condition (it pumps the event loop), never a sleep.
+
+local cfg = vim.json.decode(table.concat(vim.fn.readfile(_G.arg[1]), '\n'))
+local timeout = cfg.timeout_ms or 60000
+
+local out = { progress = {}, notes = {}, steps = {}, ok = false }
+
+local function step(name)
+  table.insert(out.steps, { name = name, ms = math.floor(vim.uv.hrtime() / 1e6) })
+end
+
+-- Every notification (server showMessage, our helpers' messages) is recorded, not displayed.
+vim.notify = function(message, level)
+  table.insert(out.notes, { message = tostring(message), level = level })
+end
+
+--- Wait until `cond()` returns a truthy value (returned); error naming `what` otherwise.
+local function wait_for(what, cond, ms)
+  local value
+  local ok = vim.wait(ms or timeout, function()
+    value = cond()
+    return value and true or false
+  end, 20)
+  if not ok then
+    error('timed out waiting for ' .. what, 0)
+  end
+  return value
+end
+
+-- /proc: the live descendants of a process, with state, CPU ticks and command line.
+local function proc_entry(pid)
+  local f = io.open('/proc/' .. pid .. '/stat')
+  if not f then
+    return nil
+  end
+  local stat = f:read('*a')
+  f:close()
+  local rest = stat:match('.*%)%s+(.*)')
+  if not rest then
+    return nil
+  end
+  local fields = vim.split(rest, ' ', { plain = true })
+  local entry = {
+    pid = tonumber(pid),
+    state = fields[1],
+    ppid = tonumber(fields[2]),
+    cpu = (tonumber(fields[12]) or 0) + (tonumber(fields[13]) or 0),
+  }
+  local c = io.open('/proc/' .. pid .. '/cmdline')
+  if c then
+    entry.cmdline = vim.split(c:read('*a'), '\0', { plain = true, trimempty = true })
+    c:close()
+  end
+  return entry
+end
+
+local function descendants(root)
+  local all = {}
+  for name in vim.fs.dir('/proc') do
+    if name:match('^%d+$') then
+      local entry = proc_entry(name)
+      if entry and entry.state ~= 'Z' then
+        all[entry.pid] = entry
+      end
+    end
+  end
+  local found, frontier = {}, { [root] = true }
+  while next(frontier) do
+    local nxt = {}
+    for pid, entry in pairs(all) do
+      if frontier[entry.ppid] and not found[pid] then
+        found[pid] = entry
+        nxt[pid] = true
+      end
+    end
+    frontier = nxt
+  end
+  return vim.tbl_values(found)
+end
+
+local function alive(pid)
+  local entry = proc_entry(pid)
+  return entry ~= nil and entry.state ~= 'Z'
+end
+
+local function server_process()
+  for _, entry in ipairs(descendants(vim.fn.getpid())) do
+    if vim.list_contains(entry.cmdline or {}, 'lsp_server') then
+      return entry
+    end
+  end
+end
+
+-- The client under test, configured the way a user would.
+vim.opt.rtp:prepend(cfg.rtp)
+vim.cmd('filetype on')
+if cfg.python then
+  vim.g.sstar_python = cfg.python
+end
+if cfg.cmd then
+  vim.g.sstar_cmd = cfg.cmd
+end
+local sstar = require('sstar')
+sstar.setup({ progress = 'notify' })
+
+local settings = vim.empty_dict()
+for key, value in pairs(cfg.settings or {}) do
+  settings[key] = value
+end
+vim.lsp.config('sstar', { settings = { sstar = settings } })
+vim.lsp.enable('sstar')
+
+vim.api.nvim_create_autocmd('LspProgress', {
+  callback = function(ev)
+    local params = ev.data.params
+    table.insert(out.progress, {
+      token = params.token,
+      kind = params.value.kind,
+      title = params.value.title,
+      message = params.value.message,
+      percentage = params.value.percentage,
+      ms = math.floor(vim.uv.hrtime() / 1e6),
+    })
+  end,
+})
+
+local function ended(after)
+  for i = (after or 0) + 1, #out.progress do
+    if out.progress[i].kind == 'end' then
+      return out.progress[i]
+    end
+  end
+end
+
+local function stub_lines()
+  return vim.api.nvim_buf_get_lines(0, 0, -1, false)
+end
+
+local function code_action_titles()
+  local params = vim.lsp.util.make_range_params(0, 'utf-16')
+  params.context = { diagnostics = {}, only = { 'refactor.rewrite' } }
+  local titles = {}
+  local answers = vim.lsp.buf_request_sync(0, 'textDocument/codeAction', params, 10000) or {}
+  for _, answer in pairs(answers) do
+    for _, action in ipairs(answer.result or {}) do
+      table.insert(titles, action.title)
+    end
+  end
+  return titles
+end
+
+local scenarios = {}
+
+-- The "Solve with S*" code action, applied, then waited for until its progress ends.
+function scenarios.solve()
+  out.titles = code_action_titles()
+  local before = #out.progress
+  vim.lsp.buf.code_action({
+    apply = true,
+    context = { only = { 'refactor.rewrite' }, diagnostics = {} },
+    filter = function(action)
+      return action.title == (cfg.action_title or 'Solve with S*')
+    end,
+  })
+  step('code action sent')
+  out['end'] = wait_for('the solve to end', function()
+    return ended(before)
+  end)
+  step('progress ended')
+  out.lines = stub_lines()
+  out.modified = vim.bo.modified
+  out.diagnostics = vim.tbl_map(function(d)
+    return { lnum = d.lnum, message = d.message, source = d.source, severity = d.severity }
+  end, vim.diagnostic.get(0))
+  if cfg.candidates then
+    local answer
+    sstar.candidates(function(a)
+      answer = a
+    end)
+    out.candidates = wait_for('the candidates', function()
+      return answer
+    end, 10000)
+  end
+  out.titles_after = code_action_titles()
+end
+
+-- :SStarSolve, wait for the candidate's busy loop to run in the sandbox, :SStarCancel, and check
+-- the process that ran it is gone.
+function scenarios.cancel()
+  local server = wait_for('the server process', server_process, 10000)
+  local before = #out.progress
+  vim.cmd('SStarSolve')
+  wait_for('progress begin', function()
+    return out.progress[before + 1]
+  end)
+  step('progress began')
+  -- The candidate is `while True: pass`: the child running it is the one burning CPU.
+  local busy = wait_for('a sandbox child burning CPU', function()
+    for _, entry in ipairs(descendants(server.pid)) do
+      if entry.cpu >= (cfg.busy_ticks or 50) then
+        return entry
+      end
+    end
+  end)
+  out.busy = busy
+  out.jobs_before_cancel = vim.deepcopy(sstar.state.jobs)
+  step('busy child found')
+  vim.cmd('SStarCancel')
+  out['end'] = wait_for('the cancelled solve to end', function()
+    return ended(before)
+  end, 15000)
+  step('progress ended')
+  out.busy_gone = vim.wait(10000, function()
+    return not alive(busy.pid)
+  end, 20)
+  step('busy child gone')
+  out.jobs_after_cancel = wait_for('an empty job list', function()
+    return #sstar.state.jobs == 0 and sstar.state.jobs
+  end, 10000)
+  out.lines = stub_lines()
+  out.left = vim.tbl_filter(function(entry)
+    return entry.pid ~= server.pid and entry.cpu >= (cfg.busy_ticks or 50) and entry.state == 'R'
+  end, descendants(server.pid))
+end
+
+-- Only start the server; the test looks at which command started which process.
+function scenarios.start()
+  out.resolved_cmd = vim.lsp.config.sstar.cmd
+end
+
+local ok, err = xpcall(function()
+  vim.cmd.edit(cfg.file)
+  step('opened')
+  local client = wait_for('the S* client to initialize', function()
+    local c = sstar.client(0)
+    return c and c.initialized and c
+  end)
+  out.client_id = client.id
+  out.server = wait_for('the server process', server_process, 10000)
+  step('initialized')
+  if cfg.target then
+    vim.fn.cursor(vim.fn.search(cfg.target, 'w'), 1)
+  end
+  scenarios[cfg.scenario]()
+end, debug.traceback)
+out.ok = ok
+out.error = not ok and tostring(err) or nil
+
+-- Stop the server the way :lsp stop does and wait for it (and everything it started) to be gone;
+-- `stopped` says whether that graceful stop worked. If not, SIGTERM it so no process outlives us.
+local before_stop = out.server and descendants(out.server.pid) or {}
+local clients = vim.lsp.get_clients({ name = 'sstar' })
+for _, client in ipairs(clients) do
+  client:stop()
+end
+out.stopped = vim.wait(cfg.stop_ms or 10000, function()
+  return #vim.lsp.get_clients({ name = 'sstar' }) == 0
+end, 20)
+if not out.stopped then
+  for _, client in ipairs(clients) do
+    client.rpc.terminate() -- Client:stop(true) does nothing once a stop is under way
+  end
+end
+local watched = vim.list_extend({ out.server }, before_stop)
+out.survivors = {}
+vim.wait(10000, function()
+  out.survivors = vim.tbl_filter(function(entry)
+    return entry and alive(entry.pid)
+  end, watched)
+  return #out.survivors == 0
+end, 20)
+step('stopped')
+
+vim.fn.writefile({ vim.json.encode(out) }, cfg.out)

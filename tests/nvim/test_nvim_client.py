@@ -1,0 +1,153 @@
+"""End to end in a real headless Neovim 0.11 with the shipped nvim-client: the "Solve with S*" code
+action writes a body that passes the docstring examples (scripted model, and once the real embedded
+model), :SStarCancel stops a solve and the process running its candidate, and `lsp/sstar.lua`
+starts `python -m lsp_server` from the interpreter it should."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from .conftest import (
+    VENV_PYTHON,
+    base_env,
+    copy_example,
+    explain,
+    llm_router,
+    run_doctests,
+    run_nvim,
+)
+
+pytestmark = pytest.mark.editor
+
+MERGE = """
+def merge_intervals(intervals):
+    merged = []
+    for start, end in sorted(intervals):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((start, end))
+    return merged
+"""
+
+BUSY = """
+def merge_intervals(intervals):
+    while True:
+        pass
+"""
+
+
+def scripted_settings(llm, **extra) -> dict:
+    return {"baseUrl": llm.base_url, "model": "scripted", "samples": 2, "rounds": 1, **extra}
+
+
+def test_solve_code_action_writes_a_body_that_passes_the_examples(tmp_path: Path, scripted_llm):
+    scripted_llm.handler = llm_router(MERGE)
+    path = copy_example(tmp_path, "intervals.py")
+    original = path.read_text()
+    result = run_nvim(tmp_path, {
+        "scenario": "solve",
+        "file": str(path),
+        "target": "def merge_intervals",
+        "python": VENV_PYTHON,
+        "settings": scripted_settings(scripted_llm),
+        "candidates": True,
+    }, base_env(tmp_path))
+    why = explain(result)
+    assert result["ok"], why
+    assert "Solve with S*" in result["titles"], why
+    assert scripted_llm.requests, "the server never asked the model"
+
+    kinds = [p["kind"] for p in result["progress"]]
+    assert kinds[0] == "begin" and kinds[-1] == "end" and "report" in kinds, why
+    assert len({p["token"] for p in result["progress"]}) == 1, why
+    assert all(p["title"] and "merge_intervals" in p["title"] for p in result["progress"]), why
+
+    text = "\n".join(result["lines"]) + "\n"
+    assert text != original and result["modified"], why
+    assert "merged" in text and "    ..." not in text.split('"""')[-1], why
+    checked = run_doctests(tmp_path, text)
+    assert checked.returncode == 0, checked.stdout + "\n" + text
+    assert "3 passed and 0 failed" in checked.stdout, checked.stdout
+    assert path.read_text() == original, "the server must edit the buffer, not the file"
+
+    candidates = result["candidates"]
+    assert candidates["qualname"] == "merge_intervals", why
+    assert [c["chosen"] for c in candidates["candidates"]].count(True) == 1, why
+    # The function now holds S*'s result: the action offered is "regenerate with more samples".
+    assert any(t.startswith("Solve with S* (") for t in result["titles_after"]), why
+    assert result["stopped"] and not result["survivors"], why
+
+
+def test_cancel_user_command_stops_the_solve_and_its_sandbox_child(tmp_path: Path, scripted_llm):
+    scripted_llm.handler = llm_router(BUSY)
+    path = copy_example(tmp_path, "intervals.py")
+    original = path.read_text().splitlines()
+    settings = scripted_settings(scripted_llm, samples=1, rounds=0, sandboxTimeoutSeconds=300)
+    result = run_nvim(tmp_path, {
+        "scenario": "cancel",
+        "file": str(path),
+        "target": "def merge_intervals",
+        "python": VENV_PYTHON,
+        "settings": settings,
+    }, base_env(tmp_path))
+    why = explain(result)
+    assert result["ok"], why
+    assert result["busy"]["pid"] != result["server"]["pid"], why
+    assert result["busy_gone"], "the child running the candidate survived the cancel\n" + why
+    assert not result["left"], why
+    assert "cancel" in (result["end"]["message"] or "").lower(), why
+    assert [job["qualname"] for job in result["jobs_before_cancel"]] == ["merge_intervals"], why
+    assert result["jobs_after_cancel"] == [], why
+    assert any("cancelled job-" in n["message"] for n in result["notes"]), why
+    assert result["lines"] == original, why
+    assert result["stopped"] and not result["survivors"], why
+
+
+def _bin_with(tmp_path: Path, name: str, target: str) -> str:
+    folder = tmp_path / f"bin-{name}"
+    folder.mkdir()
+    (folder / name).symlink_to(target)
+    return str(folder)
+
+
+@pytest.mark.parametrize("how", ["sstar_python", "sstar_on_path", "virtual_env", "python3"])
+def test_config_starts_python_m_lsp_server_from_the_right_interpreter(tmp_path: Path, how: str):
+    env = base_env(tmp_path)
+    bare_path = "/usr/bin:/bin"  # no sstar, and whatever python3 it has lacks lsp_server
+    config = {"scenario": "start", "file": str(copy_example(tmp_path, "intervals.py"))}
+    venv_bin = str(Path(VENV_PYTHON).parent)
+    if how == "sstar_python":
+        env["PATH"] = bare_path
+        config["python"] = VENV_PYTHON
+        expected_cmd = [VENV_PYTHON, "-m", "lsp_server"]
+    elif how == "sstar_on_path":
+        env["PATH"] = _bin_with(tmp_path, "sstar", str(Path(venv_bin) / "sstar")) + ":" + bare_path
+        expected_cmd = ["sstar", "serve"]
+    elif how == "virtual_env":
+        env["PATH"] = bare_path
+        env["VIRTUAL_ENV"] = str(Path(venv_bin).parent)
+        expected_cmd = [str(Path(venv_bin).parent / "bin" / "python"), "-m", "lsp_server"]
+    else:
+        env["PATH"] = _bin_with(tmp_path, "python3", VENV_PYTHON) + ":" + bare_path
+        expected_cmd = ["python3", "-m", "lsp_server"]
+    result = run_nvim(tmp_path, config, env, timeout=60)
+    why = explain(result)
+    assert result["ok"], why
+    assert result["resolved_cmd"] == expected_cmd, why
+    argv = result["server"]["cmdline"]
+    assert argv[1:] == ["-m", "lsp_server"], why
+    # `sstar serve` execs its own interpreter; the others run the one named.
+    interpreter = argv[0]
+    if how == "sstar_on_path":
+        assert Path(interpreter).parent == Path(venv_bin), why
+    elif how == "python3":
+        assert Path(interpreter).name == "python3", why
+    else:
+        assert interpreter == expected_cmd[0], why
+    exe = os.path.realpath(interpreter if os.path.isabs(interpreter) else Path(env["PATH"].split(":")[0]) / interpreter)
+    assert exe == os.path.realpath(VENV_PYTHON), why
+    assert result["stopped"] and not result["survivors"], why
