@@ -18,7 +18,7 @@ from pathlib import Path
 
 from ._child.isolate import LAYERS
 
-__all__ = ["IsolationReport", "HostFacts", "ALL_LAYERS"]
+__all__ = ["IsolationReport", "HostFacts", "ALL_LAYERS", "WORKDIR_BYTES"]
 
 log = logging.getLogger("sandbox")
 ALL_LAYERS = (*LAYERS, "deadline_kill")
@@ -26,7 +26,9 @@ _SYSTEM_READ = (
     "/usr/lib", "/usr/lib64", "/lib", "/lib64", "/usr/local/lib", "/usr/share/zoneinfo",
     "/etc/localtime", "/etc/ld.so.cache", "/usr/lib/locale", "/dev/urandom", "/dev/zero",
 )
-_UNSHARE_FLAGS = ("--user", "--map-root-user", "--net", "--ipc", "--uts")
+# --mount lets each sandbox process put its workdir on a size-limited private tmpfs.
+_UNSHARE_FLAGS = ("--user", "--map-root-user", "--net", "--ipc", "--uts", "--mount")
+WORKDIR_BYTES = 64 * 1024 * 1024  # the whole workdir of one run (files it writes)
 _ENV = {"PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8"}
 
 
@@ -82,7 +84,7 @@ class HostFacts:
             read.append(str(Path(workspace).resolve()))
         launcher, note = _probe_unshare()
         host_ns = {}
-        for kind in ("user", "net"):
+        for kind in ("user", "net", "mnt"):
             try:
                 host_ns[kind] = os.readlink(f"/proc/self/ns/{kind}")
             except OSError:
@@ -95,7 +97,8 @@ class HostFacts:
         return {"env": self.env, "sys_path": list(self.sys_path),
                 "workspace": str(workspace) if workspace else None,
                 "read_paths": list(self.read_paths), "rw_files": ["/dev/null"],
-                "host_ns": self.host_ns, "tmp_base": self.tmp_base}
+                "host_ns": self.host_ns, "tmp_base": self.tmp_base,
+                "workdir_bytes": WORKDIR_BYTES}
 
 
 def _probe_unshare() -> tuple[tuple[str, ...], str]:

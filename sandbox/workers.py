@@ -145,6 +145,8 @@ class ZygoteWorker:
             await asyncio.wait_for(proc.wait(), 5)
         except TimeoutError:
             await self.kill()
+        # The zygote empties its own tmpfs, but the directory under it is the host's.
+        self._remove_base()
 
 
 class FreshRunner:

@@ -46,6 +46,8 @@ def fresh_main() -> None:
         size += len(data)
     message = wire.loads(b"".join(chunks))
     prepared = isolate.prepare(message["config"])
+    if not os.path.isdir(prepared.workdir):
+        os.mkdir(prepared.workdir, 0o700)  # the private tmpfs hides the one the parent made
     prepared.adopt_environment()
     devnull = os.open(os.devnull, os.O_RDWR)
     mapping = {0: devnull, 1: 1, 2: 2, runner.RESULT_FD: runner.RESULT_FD,

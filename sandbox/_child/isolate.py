@@ -1,6 +1,7 @@
 """Isolation layers for sandbox children, split into an expensive part done once per zygote
-(`prepare`: Landlock ruleset, seccomp program, environment) and a cheap part done in every
-forked child (`enter`: a handful of syscalls), because Python work after fork costs page faults.
+(`prepare`: the workdir's private tmpfs, Landlock ruleset, seccomp program, environment) and a
+cheap part done in every forked child (`enter`: a handful of syscalls), because Python work after
+fork costs page faults.
 
 Order in `enter` matters: rlimits, no_new_privs, Landlock, then seccomp last (it forbids
 setrlimit). Layer states are "ok: detail" or "missing: why"; the parent builds its report from
@@ -19,12 +20,13 @@ from . import landlock, rlimits, seccomp
 __all__ = ["Prepared", "prepare", "enter", "LAYERS", "RULESET_FD"]
 
 LAYERS = (
-    "process_group", "clean_env", "workdir", "rlimits", "no_new_privs", "landlock_fs",
+    "process_group", "clean_env", "workdir", "workdir_quota", "rlimits", "no_new_privs", "landlock_fs",
     "landlock_net", "landlock_scope", "seccomp", "user_namespace", "net_namespace",
 )
 RULESET_FD = 5  # where a forked child keeps the Landlock ruleset until it applies it
 PR_SET_NO_NEW_PRIVS = 38
 _LANDLOCK = ("landlock_fs", "landlock_net", "landlock_scope")
+_MS_FLAGS = 2 | 4 | 8  # MS_NOSUID | MS_NODEV | MS_NOEXEC
 _SECRET_MARKERS = ("KEY", "TOKEN", "SECRET", "PASSWORD", "CREDENTIAL", "AUTH")
 
 
@@ -46,6 +48,9 @@ class Prepared:
         self.layers["clean_env"] = (f"missing: leaked {leaked}" if leaked
                                     else f"ok: {len(self.env)} variables")
         self.layers["workdir"] = "ok: private directory, removed after each run"
+        self.layers["workdir_quota"] = _private_tmpfs(self.libc, self.base,
+                                                      int(config.get("workdir_bytes") or 0),
+                                                      host_ns.get("mnt"))
         self.ruleset = -1
         try:
             self.ruleset, got = landlock.build_ruleset(
@@ -78,6 +83,23 @@ def _namespace(kind: str, host: str | None) -> str:
     if host and mine != host:
         return f"ok: {mine}"
     return "missing: the sandbox shares the host's namespace (no unshare/bwrap)"
+
+
+def _private_tmpfs(libc: ctypes.CDLL, base: str, size: int, host_mnt: str | None) -> str:
+    """Mount a size-limited tmpfs on `base`, but only inside a private mount namespace."""
+    try:
+        mine = os.readlink("/proc/self/ns/mnt")
+    except OSError as exc:
+        return f"missing: cannot read /proc/self/ns/mnt ({exc.strerror})"
+    if not host_mnt or mine == host_mnt:
+        # Mounting here would change the user's own mount table: never do that.
+        return "missing: no private mount namespace (no unshare), so /tmp usage is unbounded"
+    if size <= 0:
+        return "missing: no size configured"
+    options = f"size={size},mode=0700".encode()
+    if libc.mount(b"tmpfs", base.encode(), b"tmpfs", ctypes.c_ulong(_MS_FLAGS), options) != 0:
+        return f"missing: mount of a tmpfs failed ({os.strerror(ctypes.get_errno())})"
+    return f"ok: private tmpfs of {size >> 20} MiB, nosuid nodev noexec"
 
 
 def prepare(config: dict) -> Prepared:

@@ -275,5 +275,16 @@ async def test_symlinks_left_in_the_workdir_do_not_reach_the_host(pool, tmp_path
     assert r.steps[4].exception_type == "PermissionError"  # Landlock resolves the link
     # The worker directory is emptied after the run without following any of these links.
     assert (host / "keep.txt").read_text() == "keep"
-    for worker in pool._workers:
-        assert list(Path(worker.base).iterdir()) == []
+    for worker in pool._workers:  # seen from inside the zygote's own mount namespace
+        assert list(Path(f"/proc/{worker.proc.pid}/root{worker.base}").iterdir()) == []
+
+
+async def test_filling_the_disk(pool):
+    # Each file stays under RLIMIT_FSIZE; the private tmpfs bounds them all together.
+    r = await run(pool, "", "i = 0\nwhile True:\n    open(f'f{i}', 'wb').write(b'x' * (8 << 20)); i += 1",
+                  "import os; sum(os.path.getsize(f) for f in os.listdir('.'))",
+                  "open('big', 'wb').write(b'x' * (32 << 20))")
+    assert r.steps[0].kind is OutcomeKind.RAISED and "No space left" in r.steps[0].exception_message
+    assert r.steps[1].value <= 64 << 20
+    assert r.steps[2].kind is OutcomeKind.RAISED
+    assert pool.report.is_active("workdir_quota")

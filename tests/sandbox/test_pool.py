@@ -7,6 +7,7 @@ import asyncio
 import logging
 import os
 import signal
+from pathlib import Path
 
 import pytest
 
@@ -55,7 +56,9 @@ async def test_no_process_is_left_after_a_batch_of_nasty_runs():
         assert kinds[5] is OutcomeKind.CRASHED
         assert "SIGSEGV" in results[5].steps[0].exception_message
         assert sandbox_processes() == before  # the same two zygotes, nothing else
+        bases = [Path(w.base) for w in pool._workers]
     assert sandbox_processes() == set()
+    assert bases and not any(b.exists() for b in bases)  # worker directories are removed
 
 
 @pytest.mark.parametrize("mode", ["fork-server", "fresh-interpreter"])
@@ -144,7 +147,8 @@ async def test_missing_layers_are_reported_and_warned_about(monkeypatch, caplog)
         report = pool.report
         r = await pool.run("", Probe.expression("1"))
     assert r.steps[0].value == 1  # degraded, not refused
-    assert set(report.missing) >= {"user_namespace", "net_namespace"}
+    assert set(report.missing) >= {"user_namespace", "net_namespace", "workdir_quota"}
+    assert "no private mount namespace" in report.missing["workdir_quota"]
     assert "shares the host's namespace" in report.missing["net_namespace"]
     assert "[ ] net_namespace: the sandbox shares the host's namespace" in str(report)
     warnings = [rec.getMessage() for rec in caplog.records]
