@@ -13,6 +13,7 @@ import os
 import shutil
 import sys
 import tempfile
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -158,18 +159,16 @@ class FreshRunner:
         self.executor = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="sandbox")
 
     async def run(self, msg: dict) -> dict:
-        holder: dict = {}
+        handle = _Handle()
         fut = asyncio.get_running_loop().run_in_executor(self.executor, self._blocking, msg,
-                                                          holder)
+                                                          handle)
         try:
             return await asyncio.shield(fut)
         except asyncio.CancelledError:
-            if "pid" in holder:
-                supervise.kill_group(holder["pid"])
-            holder["cancelled"] = True
+            handle.cancel()
             raise
 
-    def _blocking(self, msg: dict, holder: dict) -> dict:
+    def _blocking(self, msg: dict, handle: _Handle) -> dict:
         base = tempfile.mkdtemp(prefix="sstar-fresh-", dir=self.facts.tmp_base)
         os.mkdir(os.path.join(base, "run"), 0o700)
         message = {"config": dict(self.config, base=base), "request": msg["request"]}
@@ -187,9 +186,7 @@ class FreshRunner:
         finally:
             for fd in (*high, in_r, res_w, prog_w, out_w):
                 os.close(fd)
-        holder["pid"] = pid
-        if holder.get("cancelled"):
-            supervise.kill_group(pid)
+        handle.started(pid)
         try:
             _write_all(in_w, wire.dumps(message))
         except OSError:
@@ -206,6 +203,27 @@ class FreshRunner:
 
     async def close(self) -> None:
         await asyncio.get_running_loop().run_in_executor(None, self.executor.shutdown, True)
+
+
+class _Handle:
+    """Who kills a fresh child on cancel: the loop if it was spawned, else the spawning thread."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.pid: int | None = None
+        self.cancelled = False
+
+    def cancel(self) -> None:
+        with self.lock:
+            self.cancelled, pid = True, self.pid
+        if pid is not None:
+            supervise.kill_group(pid)
+
+    def started(self, pid: int) -> None:
+        with self.lock:
+            self.pid, cancelled = pid, self.cancelled
+        if cancelled:
+            supervise.kill_group(pid)
 
 
 def _write_all(fd: int, data: bytes) -> None:
