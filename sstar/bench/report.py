@@ -42,6 +42,7 @@ def summarise(records: Sequence[dict], methods: Sequence[str], task_ids: Sequenc
     oracle = [by_task[t][ORACLE] for t in complete]
     summary = {
         "tasks": n,
+        "selected": len(task_ids),
         "task_ids": complete,
         "methods": rows,
         "oracle_samples": _ratio(sum(r["passed"] for r in oracle), n),
@@ -70,10 +71,14 @@ def _pct(value: float | None) -> str:
 
 def markdown(summary: dict, *, command: str, config: dict[str, object]) -> str:
     n = summary["tasks"]
+    selected = summary.get("selected", n)
+    partial = f" of {selected} selected (a partial run)" if n < selected else ""
     lines = [
+        "## HumanEval: S* against its baselines",
+        "",
         f"Command: `{command}`",
         "",
-        f"Tasks: {n} ({_span(summary['task_ids'])}); commit(s): {', '.join(summary['commits']) or 'n/a'}; "
+        f"Tasks: {n}{partial} ({_span(summary['task_ids'])}); commit(s): {', '.join(summary['commits']) or 'n/a'}; "
         + ", ".join(f"{k} = {v}" for k, v in config.items()),
         "",
         "| method | pass@1 (%) | solved | calls / problem | tokens / problem | wall s / problem | model s / problem |",

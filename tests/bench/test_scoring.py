@@ -3,12 +3,19 @@ the hidden tests never reach the model (every request the scripted server receiv
 
 from __future__ import annotations
 
+import json
 import re
+import socket
+from dataclasses import replace
+
+import pytest
 
 from sstar.bench import humaneval
-from sstar.bench.runner import METHODS, ORACLE, read_records
-from tests.bench.conftest import CHEAT, RIGHT, WRONG
-from tests.support.scripted_llm import prompt_text
+from sstar.bench.metering import MeteredCache, MeteredLLM
+from sstar.bench.runner import METHODS, ORACLE, Bench, read_records
+from sstar.errors import LLMUnavailableError
+from tests.bench.conftest import CHEAT, RIGHT, WRONG, kind_of
+from tests.support.scripted_llm import Reply, prompt_text
 
 
 def _by_method(records: list[dict], task_id: str = "HumanEval/0") -> dict[str, dict]:
@@ -83,7 +90,7 @@ async def test_a_rerun_resumes_without_asking_again(bench, scripted, tasks, tmp_
     again = _by_method(read_records(records))
     assert set(again) == {*METHODS, ORACLE} and len(scripted.requests) == asked
     assert {m: r["passed"] for m, r in again.items()} == {
-        m: r["passed"] for m, r in _by_method([__import__("json").loads(x) for x in lines]).items()
+        m: r["passed"] for m, r in _by_method([json.loads(x) for x in lines]).items()
     }
     assert len(seen) == 1 and len(seen[0]) == len(METHODS) + 1
 
@@ -100,3 +107,42 @@ async def test_every_method_is_charged_for_the_samples_it_uses(bench, config, ta
     assert got["codet"]["cost"]["calls"] == n + 1 and got["codet"]["cost"]["fresh_calls"] == 1
     # majority reuses the engine's synthesised inputs: nothing fresh.
     assert got["majority"]["cost"]["calls"] == n + 1 and got["majority"]["cost"]["fresh_calls"] == 0
+
+
+async def test_a_lost_server_stops_the_run_and_records_nothing(pool, config, tasks, tmp_path):
+    with socket.socket() as probe:  # a port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    url = f"http://127.0.0.1:{port}/v1"
+    llm = MeteredLLM(identity="gone", base_url=url, api_key="k", model="m", max_retries=0)
+    bench = Bench(
+        replace(config, base_url=url),
+        llm=llm,
+        cache=MeteredCache(tmp_path / "c"),
+        pool=pool,
+        commit="test",
+    )
+    records = tmp_path / "records.jsonl"
+    try:
+        with pytest.raises(LLMUnavailableError):
+            await bench.run([tasks[0]], METHODS, records)
+    finally:
+        await llm.aclose()
+    assert read_records(records) == []
+
+
+async def test_one_failed_request_costs_one_method_not_the_run(
+    scripted, model, bench, tasks, tmp_path
+):
+    def greedy_fails(body: dict):
+        if kind_of(body) == "sample" and body.get("seed") is None:
+            return Reply(status=400, error="prompt too long")
+        return model(body)
+
+    scripted.handler = greedy_fails
+    records = tmp_path / "records.jsonl"
+    await bench.run([tasks[0]], METHODS, records)
+    got = _by_method(read_records(records))
+    assert set(got) == {*METHODS, ORACLE}
+    assert not got["greedy"]["passed"] and got["greedy"]["answer"] is None
+    assert got["sstar"]["passed"]
