@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from sandbox import Limits, OutcomeKind, Probe, ProbeResult, compare
+from sandbox import Limits, OutcomeKind, Probe, ProbeResult, SandboxPool, compare
 from sandbox._child import wire
 
-from .conftest import sandbox_processes, zygote_pids
+from .conftest import FAST, sandbox_processes, zygote_pids
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
@@ -127,20 +127,21 @@ async def test_reading_a_0600_secret(pool, tmp_path: Path, workspace: Path):
     assert secret.read_text() == "root:TOPSECRET:19000" and secret.stat().st_mode & 0o777 == 0o600
 
 
-async def test_parent_environment_is_invisible(pool, monkeypatch):
-    from sandbox import SandboxPool
-    from .conftest import FAST
-
+@pytest.mark.parametrize("mode", ["fork-server", "fresh-interpreter"])
+async def test_parent_environment_is_invisible(monkeypatch, mode):
     monkeypatch.setenv("OPENAI_API_KEY", "sk-test-FAKE-123456")
     monkeypatch.setenv("GITHUB_TOKEN", "ghp-FAKE")
-    async with SandboxPool(1, limits=FAST) as fresh_pool:  # started after the key was set
-        r = await fresh_pool.run(
+    monkeypatch.setenv("SSTAR_BASE_URL", "http://user:hunter2@example.invalid")
+    async with SandboxPool(1, limits=FAST, mode=mode) as own:  # started after the key was set
+        r = await own.run(
             "import os", Probe(("dict(os.environ)",
-                                f"open('/proc/{os.getpid()}/environ', 'rb').read()")))
+                                f"open('/proc/{os.getpid()}/environ', 'rb').read()",
+                                "open('/proc/self/environ', 'rb').read()")))
     env = r.steps[0].value
-    assert isinstance(env, dict) and "OPENAI_API_KEY" not in env and "GITHUB_TOKEN" not in env
-    assert "sk-test-FAKE" not in repr(r)
-    assert r.steps[1].kind is OutcomeKind.RAISED
+    assert isinstance(env, dict) and set(env) <= {"PATH", "LANG", "LC_ALL", "HOME", "TMPDIR"}
+    assert "sk-test-FAKE" not in repr(r) and "hunter2" not in repr(r)
+    assert [s.kind for s in r.steps[1:]] == [OutcomeKind.RAISED] * 2
+    assert os.environ["OPENAI_API_KEY"] == "sk-test-FAKE-123456"  # the parent keeps its own
 
 
 async def test_tcp_and_udp_to_loopback(pool):
