@@ -14,7 +14,7 @@ import pytest_asyncio
 from sandbox import Limits, SandboxPool
 from sandbox.workers import MARKER
 
-# Short limits keep attack tests fast; defaults are tested in test_functional.py.
+# Short limits keep tests fast; test_functional.py checks the defaults.
 FAST = Limits(wall_seconds=1.0, memory_bytes=256 * 1024 * 1024, output_bytes=16 * 1024)
 
 

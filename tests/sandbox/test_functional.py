@@ -169,3 +169,15 @@ async def test_fresh_interpreter_path_gives_the_same_outcomes(pool, fresh_pool, 
     b = await fresh_pool.run(source, Probe(steps), limits)
     assert [_comparable(o) for o in (a.setup, *a.steps)] == [
         _comparable(o) for o in (b.setup, *b.steps)]
+
+
+async def test_default_limits(pool):
+    defaults = Limits()
+    assert (defaults.wall_seconds, defaults.memory_bytes, defaults.output_bytes) == (
+        2.0, 512 * 1024 * 1024, 64 * 1024)
+    assert SandboxPool().limits == defaults
+    r = await pool.run("", Probe(("print('a' * 60000)", "print('b' * 6000)")), defaults)
+    assert [s.kind for s in r.steps] == [OutcomeKind.RETURNED, OutcomeKind.OUTPUT_EXCEEDED]
+    for bad in ({"wall_seconds": 0}, {"memory_bytes": 1024}, {"output_bytes": 10}):
+        with pytest.raises(ValueError):
+            Limits(**bad)
