@@ -289,3 +289,11 @@ async def test_filling_the_disk(pool):
     assert r.steps[1].value <= 64 << 20
     assert r.steps[2].kind is OutcomeKind.RAISED
     assert pool.report.is_active("workdir_quota")
+
+
+async def test_flooding_the_result_and_progress_channels(pool):
+    for fd in (3, 4):
+        r = await run(pool, "import os", "1", f"while True: os.write({fd}, b'x' * 65536)")
+        assert r.setup.kind is OutcomeKind.RETURNED and r.steps[0].value == 1
+        assert r.steps[1].kind is OutcomeKind.CRASHED
+        assert "oversized" in r.steps[1].exception_message
