@@ -43,7 +43,7 @@ local function proc_entry(pid)
   end
   local stat = f:read('*a')
   f:close()
-  local rest = stat:match('.*%)%s+(.*)')
+  local rest = stat and stat:match('.*%)%s+(.*)')
   if not rest then
     return nil
   end
@@ -56,7 +56,8 @@ local function proc_entry(pid)
   }
   local c = io.open('/proc/' .. pid .. '/cmdline')
   if c then
-    entry.cmdline = vim.split(c:read('*a'), '\0', { plain = true, trimempty = true })
+    -- nil when the process ended between the two reads
+    entry.cmdline = vim.split(c:read('*a') or '', '\0', { plain = true, trimempty = true })
     c:close()
   end
   return entry
