@@ -3,12 +3,15 @@
 # beyond the npm registry: code-server's postinstall downloads ripgrep from GitHub, so we
 # install with scripts skipped, drop Debian's rg where @vscode/ripgrep expects it, and run
 # the rest of postinstall.sh (lib/vscode and lib/vscode/extensions installs, symlinks) by hand.
-# Idempotent; cached under ${SSTAR_CODE_SERVER_DIR:-~/.cache/sstar-code-server/<version>}.
+# Idempotent; cached under ${SSTAR_CODE_SERVER_DIR:-$SSTAR_CACHE_DIR/code-server-<version>}, where
+# SSTAR_CACHE_DIR defaults to ${XDG_CACHE_HOME:-~/.cache}/sstar like the rest of the project's caches
+# (so one CI cache of that directory keeps the model, llama.cpp and code-server).
 # Prints the path of the code-server launcher on its last line.
 set -euo pipefail
 
 VERSION="${CODE_SERVER_VERSION:-4.99.4}"
-PREFIX="${SSTAR_CODE_SERVER_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/sstar-code-server/$VERSION}"
+CACHE="${SSTAR_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/sstar}"
+PREFIX="${SSTAR_CODE_SERVER_DIR:-$CACHE/code-server-$VERSION}"
 CS="$PREFIX/node_modules/code-server"
 STAMP="$PREFIX/.installed"
 

@@ -21,6 +21,8 @@ import { SERVER_MODULE, serverEnv } from './python';
 /** The client id is the settings section, so the library itself follows `sstar.trace.server`. */
 export const CLIENT_ID = SECTION;
 export const CLIENT_NAME = 'S*';
+/** Logged once the server answered `initialize` (the e2e waits for it after a restart). */
+export const RUNNING_LINE = 'the server is running';
 
 export interface StartOptions {
     python: string;
@@ -83,5 +85,6 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     client.onNotification(STATUS_NOTIFICATION, (params: unknown) => options.onStatus(params));
     options.channel.info(`starting ${options.python} -m ${SERVER_MODULE} (cwd ${options.cwd ?? process.cwd()})`);
     await client.start();
+    options.channel.info(RUNNING_LINE);
     return { client, progress };
 }

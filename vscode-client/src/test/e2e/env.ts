@@ -1,9 +1,10 @@
 /**
- * Sets up what the e2e drives: the packaged .vsix, a throwaway workspace and user-data-dir,
- * code-server (installed by scripts/install-code-server.sh), the scripted LLM, and Chromium.
- * Every process started here is stopped by `Stack.close()`.
+ * Sets up what the e2e drives: the packaged .vsix, code-server (installed by
+ * scripts/install-code-server.sh), the scripted LLM (test-fixtures/scripted-llm/serve.py), and a
+ * `Stack` that stops every process started here.
  */
 import { ChildProcess, execFileSync, spawn } from 'child_process';
+import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -17,21 +18,17 @@ export type ServerKind = 'fake' | 'real';
 export interface E2EConfig {
     server: ServerKind;
     python: string;
-    /** An OpenAI-compatible base URL; '' = start tests/support/scripted_llm.py. */
-    llmUrl: string;
     codeServerEntry: string;
     timeoutMs: number;
 }
 
 export function configFromEnv(): E2EConfig {
-    const realExists = fs.existsSync(path.join(REPO_DIR, 'lsp_server', '__main__.py'));
-    const server = (process.env.SSTAR_E2E_SERVER ?? (realExists ? 'real' : 'fake')) as ServerKind;
+    const server = (process.env.SSTAR_E2E_SERVER ?? 'real') as ServerKind;
     if (server !== 'fake' && server !== 'real') throw new Error(`SSTAR_E2E_SERVER must be fake or real, not ${String(server)}`);
     const venvPython = path.join(REPO_DIR, '.venv', 'bin', 'python');
     return {
         server,
         python: process.env.SSTAR_E2E_PYTHON ?? (fs.existsSync(venvPython) ? venvPython : 'python3'),
-        llmUrl: process.env.SSTAR_E2E_LLM_URL ?? '',
         codeServerEntry: process.env.CODE_SERVER_ENTRY ?? '',
         timeoutMs: Number(process.env.SSTAR_E2E_TIMEOUT_MS ?? 180000),
     };
@@ -47,13 +44,30 @@ export function ensureCodeServer(config: E2EConfig): string {
     return lines[lines.length - 1] ?? '';
 }
 
-/** Packages the extension with vsce into `dir` and returns the .vsix path. */
-export function packageVsix(dir: string): string {
-    const vsix = path.join(dir, 'sstar-lsp.vsix');
-    execFileSync(path.join(CLIENT_DIR, 'node_modules', '.bin', 'vsce'), ['package', '--out', vsix], {
-        cwd: CLIENT_DIR, stdio: ['ignore', 'ignore', 'inherit'],
-    });
-    return vsix;
+/** Builds the .vsix with `npm run package` (vsce) and returns its path. */
+export function packageVsix(): string {
+    execFileSync('npm', ['run', '--silent', 'package'], { cwd: CLIENT_DIR, stdio: ['ignore', 'ignore', 'inherit'] });
+    return path.join(CLIENT_DIR, VSIX_NAME);
+}
+
+export const VSIX_NAME = 'sstar-lsp.vsix';
+
+/** The entry names of a .vsix (a zip), read with Python's zipfile (Node has no zip reader). */
+export function vsixEntries(python: string, vsix: string): string[] {
+    const out = execFileSync(python, ['-c', 'import json, sys, zipfile; print(json.dumps(zipfile.ZipFile(sys.argv[1]).namelist()))', vsix],
+        { encoding: 'utf8' });
+    return JSON.parse(out) as string[];
+}
+
+/** Entries that must not ship: tests, sources, source maps, fixtures, results, build scripts. */
+export function unwantedEntries(entries: readonly string[]): string[] {
+    return entries.filter((e) => /(^|\/)(tests?|__tests__|test-fixtures|test-results|src|scripts|\.vscode-test)\//.test(e)
+        || /\.(map|ts|tsbuildinfo|vsix)$/.test(e) || /(^|\/)(tsconfig\.json|eslint\.config\.mjs|\.gitignore)$/.test(e));
+}
+
+/** SHA-256 (16 hex digits) of an API key, as test-fixtures/scripted-llm/serve.py logs it. */
+export function keyFingerprint(key: string): string {
+    return createHash('sha256').update(key).digest('hex').slice(0, 16);
 }
 
 export class Stack {
@@ -121,4 +135,19 @@ export function waitForOutput(child: ChildProcess, pattern: RegExp, timeoutMs: n
 
 export function tempDir(prefix: string): string {
     return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+}
+
+/**
+ * Starts test-fixtures/scripted-llm/serve.py (the repository's scripted OpenAI-compatible server
+ * with the e2e's script) and resolves with its base URL. `log` gets one JSON line per request.
+ */
+export function startScriptedLlm(stack: Stack, python: string, log: string, output: string): Promise<string> {
+    const serve = path.join(CLIENT_DIR, 'test-fixtures', 'scripted-llm', 'serve.py');
+    const llm = stack.spawn(python, [serve, '--log', log], { cwd: REPO_DIR, log: output });
+    return waitForOutput(llm, /LISTENING (\S+)/, 30000, 'scripted LLM');
+}
+
+export function readJsonLines(file: string): Record<string, unknown>[] {
+    if (!fs.existsSync(file)) return [];
+    return fs.readFileSync(file, 'utf8').split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as Record<string, unknown>);
 }

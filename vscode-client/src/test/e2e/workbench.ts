@@ -62,16 +62,26 @@ export class Workbench {
     }
 
     /**
-     * Opens the quick-fix / light-bulb menu (Ctrl+.) until it offers `title` (the server may still be
-     * starting), then picks it. Throws when the deadline passes.
+     * Opens the code action menu at the cursor until it offers `title` (the server may still be
+     * starting) and picks it. The menu is opened by clicking the editor's light bulb when it shows,
+     * else with Quick Fix (Ctrl+.). Returns how it was opened. Throws when the deadline passes.
      */
-    async pickCodeAction(title: string, timeoutMs: number): Promise<void> {
+    async pickCodeAction(title: string, timeoutMs: number): Promise<'light bulb' | 'Ctrl+.'> {
         const deadline = Date.now() + timeoutMs;
         const option = this.page.locator('.action-widget .monaco-list-row', { hasText: title }).first();
+        const bulb = this.page.locator('.editor-instance .monaco-editor .lightBulbWidget').first();
         while (Date.now() < deadline) {
             await this.page.keyboard.press('Escape');
             await this.page.locator('.editor-instance .monaco-editor textarea').first().focus();
-            await this.page.keyboard.press('Control+.');
+            let how: 'light bulb' | 'Ctrl+.' = 'light bulb';
+            try {
+                // The bulb appears once the server answered textDocument/codeAction for the cursor.
+                await bulb.waitFor({ state: 'visible', timeout: 3000 });
+                await bulb.click();
+            } catch {
+                how = 'Ctrl+.';
+                await this.page.keyboard.press('Control+.');
+            }
             try {
                 await option.waitFor({ timeout: 3000 });
             } catch {
@@ -82,12 +92,44 @@ export class Workbench {
                 if (((await option.getAttribute('class')) ?? '').split(/\s+/).includes('focused')) {
                     await this.page.keyboard.press('Enter');
                     await option.waitFor({ state: 'hidden', timeout: 10000 });
-                    return;
+                    return how;
                 }
                 await this.page.keyboard.press('ArrowDown');
             }
         }
         throw new Error(`no code action "${title}" within ${timeoutMs} ms`);
+    }
+
+    /** Waits until the active editor's visible text contains `needle`. */
+    async waitForEditorText(needle: string, timeoutMs: number): Promise<void> {
+        await this.page.waitForFunction(([sel, want]) => {
+            // Runs in the page; written without DOM types because this file compiles without them.
+            const el = (globalThis as unknown as { document: { querySelector(s: string): { innerText: string } | null } })
+                .document.querySelector(sel);
+            return el !== null && el.innerText.replace(/\u00a0/g, ' ').includes(want);
+        }, ['.editor-instance .monaco-editor .view-lines', needle] as const, { timeout: timeoutMs, polling: 100 });
+    }
+
+    /**
+     * Starts recording the text of every notification toast that appears (a MutationObserver in
+     * the page), so a test can tell a progress notification was shown even when it was short-lived.
+     */
+    async recordNotifications(): Promise<void> {
+        await this.page.evaluate(`(() => {
+            window.__sstarToasts = [];
+            const seen = () => document.querySelectorAll('.notifications-toasts .notification-toast')
+                .forEach((t) => { const s = t.textContent || ''; if (!window.__sstarToasts.includes(s)) window.__sstarToasts.push(s); });
+            if (window.__sstarObserver) window.__sstarObserver.disconnect();
+            window.__sstarObserver = new MutationObserver(seen);
+            window.__sstarObserver.observe(document.body, { childList: true, subtree: true, characterData: true });
+            seen();
+        })()`);
+    }
+
+    /** Texts of the toasts seen since `recordNotifications()`. */
+    async recordedNotifications(): Promise<string[]> {
+        const seen: unknown = await this.page.evaluate('window.__sstarToasts || []');
+        return Array.isArray(seen) ? seen.map(String) : [];
     }
 
     /** Waits until a notification is fully faded in (for screenshots that show it). */

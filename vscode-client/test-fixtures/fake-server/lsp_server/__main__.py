@@ -17,6 +17,9 @@ JOBS: dict[str, asyncio.Task] = {}
 BODIES = {
     "is_palindrome": "    letters = [c.lower() for c in text if c.isalpha()]\n"
     "    return letters == letters[::-1]\n",
+    "word_counts": "    import re\n    counts: dict[str, int] = {}\n"
+    "    for word in re.findall(r\"[a-z]+\", text.lower()):\n"
+    "        counts[word] = counts.get(word, 0) + 1\n    return counts\n",
 }
 
 

@@ -1,0 +1,259 @@
+/**
+ * The e2e scenarios, run in order against one code-server page (each one may rely on the edits of
+ * the ones before it). They assert on what a user sees (editor text, notifications, QuickPick,
+ * status bar) and on what the servers received (the scripted LLM's request log; with the fake
+ * server, its own event log).
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { Page } from 'playwright-core';
+import { E2EConfig, RESULTS_DIR, keyFingerprint, readJsonLines, unwantedEntries } from './env';
+import { Workbench } from './workbench';
+
+export const API_KEY = 'sk-e2e-secret-4f9a1c77';
+export const ENV_API_KEY = 'sk-e2e-from-env-0b5e';
+/** src/server.ts RUNNING_LINE (not imported: that module needs the `vscode` module). */
+const RUNNING_LINE = 'the server is running';
+
+export const SLOW_FILE = [
+    '"""A stub whose solve never finishes on its own (the scripted LLM hangs on it)."""',
+    '',
+    '',
+    'def slow_sum(xs: list[int]) -> int:',
+    '    """Sum of xs.',
+    '',
+    '    >>> slow_sum([1, 2, 3])',
+    '    6',
+    '    """',
+    '    pass',
+    '',
+].join('\n');
+
+export interface Context {
+    config: E2EConfig;
+    page: Page;
+    wb: Workbench;
+    /** The workspace folder opened in code-server (copies of the examples). */
+    ws: string;
+    userData: string;
+    /** The fake server's event log (fake server only). */
+    fakeLog: string;
+    /** The scripted LLM's request log (one JSON line per chat request). */
+    llmLog: string;
+    vsixEntries: string[];
+    /** examples/text_tools.py as copied into the workspace. */
+    textTools: string;
+}
+
+export type Scenario = [name: string, body: (ctx: Context) => Promise<void>];
+
+function lineOf(text: string, predicate: (line: string, index: number) => boolean): number {
+    const index = text.split('\n').findIndex(predicate);
+    if (index < 0) throw new Error('line not found');
+    return index + 1;
+}
+
+/** The 1-based line of the stub statement (`pass` / `...` / `raise`) inside `def name`. */
+export function stubLine(source: string, name: string): number {
+    const def = lineOf(source, (l) => l.startsWith(`def ${name}(`));
+    return lineOf(source, (l, i) => i >= def && /^\s+(pass|\.\.\.|raise NotImplementedError)/.test(l));
+}
+
+/** Polls a condition outside the page (files written by other processes) until a deadline. */
+export async function until<T>(what: string, timeoutMs: number, probe: () => T | undefined | Promise<T | undefined>): Promise<T> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+        const value = await probe();
+        if (value !== undefined) return value;
+        if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+        await new Promise((resolve) => setTimeout(resolve, 200)); // re-reading a file, not synchronising
+    }
+}
+
+function grepTree(dir: string, needle: string): string[] {
+    const hits: string[] = [];
+    const walk = (d: string): void => {
+        for (const entry of fs.readdirSync(d, { withFileTypes: true })) {
+            const p = path.join(d, entry.name);
+            if (entry.isDirectory()) walk(p);
+            else if (entry.isFile() && fs.statSync(p).size < 50 * 1024 * 1024 && fs.readFileSync(p, 'utf8').includes(needle)) hits.push(p);
+        }
+    };
+    if (fs.existsSync(dir)) walk(dir);
+    return hits;
+}
+
+/** The text of `def name` up to the next top-level def. */
+function functionText(source: string, name: string): string {
+    const start = source.indexOf(`def ${name}(`);
+    const end = source.indexOf('\ndef ', start + 1);
+    return source.slice(start, end < 0 ? undefined : end);
+}
+
+function savedTextTools(ctx: Context): string {
+    return fs.readFileSync(path.join(ctx.ws, 'text_tools.py'), 'utf8');
+}
+
+function shot(ctx: Context, name: string): Promise<void> {
+    return ctx.wb.screenshot(path.join(RESULTS_DIR, name));
+}
+
+/** Waits for a toast naming `what` to be gone and checks one was shown meanwhile. */
+async function progressEnded(ctx: Context, what: string): Promise<void> {
+    await ctx.wb.notification(what).waitFor({ state: 'hidden', timeout: 30000 });
+    const seen = await ctx.wb.recordedNotifications();
+    if (!seen.some((t) => t.includes(what))) throw new Error(`no progress notification for ${what} was shown (saw: ${JSON.stringify(seen)})`);
+    await until(`the status bar to drop ${what}`, 30000, async () =>
+        (await ctx.wb.statusItem().innerText()).includes(what) ? undefined : true);
+}
+
+const vsix: Scenario = ['the .vsix holds the compiled extension and its runtime deps only', (ctx: Context): Promise<void> => {
+    const need = ['extension/package.json', 'extension/out/extension.js', 'extension/node_modules/vscode-languageclient/package.json'];
+    const missing = need.filter((n) => !ctx.vsixEntries.includes(n));
+    const unwanted = unwantedEntries(ctx.vsixEntries);
+    if (missing.length > 0 || unwanted.length > 0) {
+        throw new Error(`missing: ${missing.join(', ')}; should not ship: ${unwanted.join(', ')}`);
+    }
+    return Promise.resolve();
+}];
+
+const lightBulbSolve: Scenario = ['light bulb "Solve with S*" writes the body and the progress ends', async (ctx: Context): Promise<void> => {
+    const { wb, page } = ctx;
+    await wb.openFile('text_tools.py');
+    await wb.gotoLine(stubLine(ctx.textTools, 'is_palindrome'), 5);
+    await wb.recordNotifications();
+    const how = await wb.pickCodeAction('Solve with S*', 90000);
+    console.log(`  code action menu opened with the ${how}`);
+    await wb.waitForEditorText('return letters == letters[::-1]', ctx.config.timeoutMs);
+    await progressEnded(ctx, 'is_palindrome');
+    await shot(ctx, 'solved.png');
+    await page.keyboard.press('Control+S');
+    const saved = await until('the saved file', 15000, () => {
+        const text = fs.readFileSync(path.join(ctx.ws, 'text_tools.py'), 'utf8');
+        return text.includes('return letters == letters[::-1]') ? text : undefined;
+    });
+    const fn = functionText(saved, 'is_palindrome');
+    if (/^\s+pass\s*$/m.test(fn)) throw new Error(`the stub's pass is still there:\n${fn}`);
+    if (!fn.includes('>>> is_palindrome("hello")')) throw new Error('the docstring was not kept');
+    if (functionText(saved, 'word_counts') !== functionText(ctx.textTools, 'word_counts')) throw new Error('the edit touched another function');
+}];
+
+const mappedSettings: Scenario = ['the server got the mapped settings', (ctx: Context): Promise<void> => {
+    if (ctx.config.server === 'fake') {
+        const events = readJsonLines(ctx.fakeLog);
+        const conf = events.find((e) => e.event === 'configuration')?.value as Record<string, unknown> | undefined;
+        const init = events.find((e) => e.event === 'initialize')?.options as Record<string, unknown> | undefined;
+        if (conf?.samples !== 3 || conf.rounds !== 1 || conf.temperature !== 0.3 || conf.localModel !== 'qwen2.5-coder-0.5b') {
+            throw new Error(`configuration: ${JSON.stringify(conf)}`);
+        }
+        if ('interpreter' in conf || 'trace' in conf) throw new Error(`client-only settings leaked: ${JSON.stringify(conf)}`);
+        if (init?.samples !== 3 || 'apiKey' in init) throw new Error(`initializationOptions: ${JSON.stringify(init)}`);
+        return Promise.resolve();
+    }
+    // The real server: what reached the model shows sstar.baseUrl, sstar.model and
+    // sstar.temperature arrived, and that the key came from sstar.apiKeyEnv's variable.
+    const requests = readJsonLines(ctx.llmLog).filter((r) => String(r.rule).includes('is_palindrome'));
+    if (requests.length === 0) throw new Error('the scripted LLM got no request for is_palindrome');
+    const sampling = requests.filter((r) => r.temperature === 0.3);
+    if (sampling.length === 0) throw new Error(`no request with sstar.temperature 0.3: ${JSON.stringify(requests)}`);
+    const bad = requests.filter((r) => r.model !== 'scripted' || r.auth !== keyFingerprint(ENV_API_KEY));
+    if (bad.length > 0) throw new Error(`requests with the wrong model or key: ${JSON.stringify(bad)}`);
+    return Promise.resolve();
+}];
+
+const cancelButton: Scenario = ['the progress notification\'s Cancel button cancels the job', async (ctx: Context): Promise<void> => {
+    const { wb } = ctx;
+    await wb.openFile('slow.py');
+    await wb.gotoLine(stubLine(SLOW_FILE, 'slow_sum'), 5);
+    await wb.command('S*: Solve Stub at Cursor');
+    const toast = wb.notification('slow_sum');
+    await toast.waitFor({ timeout: 60000 });
+    const cancel = toast.getByRole('button', { name: 'Cancel' });
+    await cancel.waitFor({ timeout: 10000 });
+    await until('the status bar to show the running job', 30000, async () =>
+        /slow_sum/.test(await wb.statusItem().innerText()) ? true : undefined);
+    if (ctx.config.server === 'real') {
+        await until('the hanging request at the scripted LLM', 30000, () =>
+            readJsonLines(ctx.llmLog).some((r) => String(r.rule).includes('slow_sum')) ? true : undefined);
+    }
+    await wb.settled(toast);
+    await shot(ctx, 'progress.png');
+    await cancel.click();
+    await toast.waitFor({ state: 'hidden', timeout: 15000 });
+    if (ctx.config.server === 'fake') {
+        await until('the server to see window/workDoneProgress/cancel', 20000, () =>
+            readJsonLines(ctx.fakeLog).some((e) => e.event === 'progress_cancel') ? true : undefined);
+    }
+    await until('the status bar to go idle', 30000, async () =>
+        /slow_sum/.test(await wb.statusItem().innerText()) ? undefined : true);
+    if (!(await wb.editorText()).includes('    pass')) throw new Error('the cancelled solve still edited the file');
+}];
+
+const showCandidates: Scenario = ['"S*: Show Candidates" lists candidates; picking one applies it', async (ctx: Context): Promise<void> => {
+    const { wb, page } = ctx;
+    await wb.openFile('text_tools.py');
+    // Lines come from the file saved by the solve scenario: Monaco's DOM keeps rendered lines in no fixed order.
+    await wb.gotoLine(lineOf(savedTextTools(ctx), (l) => l.includes('return letters == letters[::-1]')), 5);
+    await wb.recordNotifications();
+    await wb.command('S*: Show Candidates');
+    const row = page.locator('.quick-input-widget .monaco-list-row', { hasText: /\d+\/\d+ passed/ }).first();
+    await row.waitFor({ timeout: 30000 });
+    await shot(ctx, 'candidates.png');
+    await row.click();
+    await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 10000 });
+    if (ctx.config.server === 'fake') {
+        await until('sstar.applyCandidate at the server', 20000, () =>
+            readJsonLines(ctx.fakeLog).some((e) => e.event === 'apply_candidate') ? true : undefined);
+    } else {
+        // The only candidate is the body already in place: applying it must keep it, with no error.
+        await wb.waitForEditorText('return letters == letters[::-1]', 10000);
+        const errors = (await wb.recordedNotifications()).filter((t) => /fail|error|no candidate/i.test(t));
+        if (errors.length > 0) throw new Error(`applying the candidate failed: ${errors.join(' | ')}`);
+    }
+}];
+
+const apiKey: Scenario = ['"S*: Set API Key" restarts the server with the key; the key is never logged', async (ctx: Context): Promise<void> => {
+    const { wb, page } = ctx;
+    const starts = readJsonLines(ctx.fakeLog).filter((e) => e.event === 'initialize').length;
+    await wb.command('S*: Set API Key');
+    const input = page.locator('.quick-input-widget input.input');
+    await input.waitFor({ timeout: 10000 });
+    await input.fill(API_KEY);
+    await page.keyboard.press('Enter');
+    await wb.notification('API key stored').waitFor({ timeout: 20000 });
+    if (ctx.config.server === 'fake') {
+        await until('a restarted server with the key', 60000, () => {
+            const inits = readJsonLines(ctx.fakeLog).filter((e) => e.event === 'initialize');
+            const last = inits[inits.length - 1]?.options as Record<string, unknown> | undefined;
+            return inits.length > starts && last?.apiKey === API_KEY ? true : undefined;
+        });
+    }
+    // A solve through the restarted server, from the command palette: its requests carry the key.
+    await wb.openFile('text_tools.py');
+    await wb.gotoLine(lineOf(savedTextTools(ctx), (l) => l.startsWith('def word_counts(')) + 1, 5);
+    await wb.recordNotifications();
+    await until('the log line saying the restarted server runs', 60000, () => {
+        const log = grepTree(path.join(ctx.userData, 'logs'), 'API key changed').map((f) => fs.readFileSync(f, 'utf8')).join('\n');
+        const restart = log.lastIndexOf('API key changed');
+        return restart >= 0 && log.indexOf(RUNNING_LINE, restart) > restart ? true : undefined;
+    });
+    await wb.command('S*: Solve Stub at Cursor');
+    await wb.waitForEditorText('counts[word] = counts.get(word, 0) + 1', ctx.config.timeoutMs);
+    await progressEnded(ctx, 'word_counts');
+    if (ctx.config.server === 'real') {
+        const keyed = readJsonLines(ctx.llmLog).filter((r) => String(r.rule).includes('word_counts'));
+        if (keyed.length === 0 || keyed.some((r) => r.auth !== keyFingerprint(API_KEY))) {
+            throw new Error(`requests after "Set API Key" did not use the stored key: ${JSON.stringify(keyed)}`);
+        }
+    }
+    await wb.command('S*: Show Output');
+    await page.locator('.output-view, .panel .monaco-editor').first().waitFor({ timeout: 15000 });
+    await shot(ctx, 'output.png');
+    await until('the redacted initialize trace in the log files', 30000, () =>
+        grepTree(path.join(ctx.userData, 'logs'), '<redacted>').length > 0 ? true : undefined);
+    // Secret storage (encrypted) lives under Local Storage / globalStorage; nothing else may hold the key.
+    const leaks = grepTree(ctx.userData, API_KEY).filter((p) => !p.includes('Local Storage') && !p.includes('globalStorage'));
+    if (leaks.length > 0) throw new Error(`the API key is in: ${leaks.join(', ')}`);
+}];
+
+export const SCENARIOS: readonly Scenario[] = [vsix, lightBulbSolve, mappedSettings, cancelButton, showCandidates, apiKey];
