@@ -49,7 +49,8 @@ class ZygoteWorker:
         return self.proc is not None and self.proc.returncode is None
 
     async def start(self) -> None:
-        argv = [*self.facts.launcher, sys.executable, "-I", "-S", "-c", ZYGOTE_BOOT]
+        argv = [*self.facts.launcher, sys.executable, "-I", "-S", "-c", ZYGOTE_BOOT,
+                str(os.getpid())]
         self.proc = await asyncio.create_subprocess_exec(
             *argv, stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
             env=self.facts.env, start_new_session=True, limit=1 << 20)
@@ -171,7 +172,8 @@ class FreshRunner:
     def _blocking(self, msg: dict, handle: _Handle) -> dict:
         base = tempfile.mkdtemp(prefix="sstar-fresh-", dir=self.facts.tmp_base)
         os.mkdir(os.path.join(base, "run"), 0o700)
-        message = {"config": dict(self.config, base=base), "request": msg["request"]}
+        message = {"config": dict(self.config, base=base, parent_pid=os.getpid()),
+                   "request": msg["request"]}
         pipes = [os.pipe() for _ in range(4)]  # stdin, result, progress, output
         (in_r, in_w), (res_r, res_w), (prog_r, prog_w), (out_r, out_w) = pipes
         high = [fcntl.fcntl(fd, fcntl.F_DUPFD_CLOEXEC, 10) for fd in (in_r, out_w, res_w, prog_w)]

@@ -17,7 +17,7 @@ import tempfile
 
 from . import landlock, rlimits, seccomp
 
-__all__ = ["Prepared", "prepare", "enter", "LAYERS", "RULESET_FD"]
+__all__ = ["Prepared", "prepare", "enter", "die_with_parent", "LAYERS", "RULESET_FD"]
 
 LAYERS = (
     "process_group", "clean_env", "workdir", "workdir_quota", "rlimits", "no_new_privs", "landlock_fs",
@@ -25,6 +25,7 @@ LAYERS = (
 )
 RULESET_FD = 5  # where a forked child keeps the Landlock ruleset until it applies it
 PR_SET_NO_NEW_PRIVS = 38
+PR_SET_PDEATHSIG = 1
 _LANDLOCK = ("landlock_fs", "landlock_net", "landlock_scope")
 _MS_FLAGS = 2 | 4 | 8  # MS_NOSUID | MS_NODEV | MS_NOEXEC
 _SECRET_MARKERS = ("KEY", "TOKEN", "SECRET", "PASSWORD", "CREDENTIAL", "AUTH")
@@ -35,6 +36,8 @@ class Prepared:
 
     def __init__(self, config: dict) -> None:
         self.libc = ctypes.CDLL(None, use_errno=True)
+        # Forked children's parent is the zygote preparing this; a fresh child's is named.
+        self.parent = int(config.get("parent_pid") or os.getpid())
         self.base = config["base"]  # stable read-write directory (Landlock rules pin inodes)
         self.workdir = os.path.join(self.base, "run")
         ws = config.get("workspace")
@@ -102,6 +105,18 @@ def _private_tmpfs(libc: ctypes.CDLL, base: str, size: int, host_mnt: str | None
     return f"ok: private tmpfs of {size >> 20} MiB, nosuid nodev noexec"
 
 
+def die_with_parent(libc: ctypes.CDLL, parent: int) -> None:
+    """SIGKILL this process when its parent dies; exit now if that already happened.
+
+    The supervisor is the parent: without it nothing would enforce the deadline, and a child
+    that ignores SIGALRM and sleeps would live on after a crash of the server.
+    """
+    zero = ctypes.c_ulong(0)
+    libc.prctl(PR_SET_PDEATHSIG, ctypes.c_ulong(9), zero, zero, zero)
+    if os.getppid() != parent:
+        os._exit(70)
+
+
 def prepare(config: dict) -> Prepared:
     return Prepared(config)
 
@@ -110,8 +125,9 @@ def enter(p: Prepared, limits: dict, ruleset_fd: int) -> dict[str, str]:
     """Apply the layers in the calling (child) process; returns the layer states."""
     layers = dict(p.layers)
     pid = os.getpid()
-    layers["process_group"] = "ok: own session" if os.getsid(0) == pid else (
-        "missing: not a session leader")
+    layers["process_group"] = ("ok: own session, dies with its supervisor"
+                               if os.getsid(0) == pid else "missing: not a session leader")
+    die_with_parent(p.libc, p.parent)
     os.chdir(p.workdir)
     sys.path[:] = p.sys_path
     sys.dont_write_bytecode = True

@@ -150,6 +150,7 @@ def main() -> None:
     libc = ctypes.CDLL(None, use_errno=True)
     libc.prctl(PR_SET_CHILD_SUBREAPER, ctypes.c_ulong(1), ctypes.c_ulong(0),
                ctypes.c_ulong(0), ctypes.c_ulong(0))
+    isolate.die_with_parent(libc, int(sys.argv[1]) if len(sys.argv) > 1 else os.getppid())
     devnull = os.open(os.devnull, os.O_RDWR)
     config = _recv()["config"]
     config["base"] = tempfile.mkdtemp(prefix="sstar-worker-", dir=config.get("tmp_base"))

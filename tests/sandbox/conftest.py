@@ -31,7 +31,9 @@ def sandbox_processes() -> set[int]:
         except OSError:
             continue
         parent[int(entry)] = int(fields[1])
-        if MARKER.encode() in cmdline and fields[0] != "Z":
+        # `unshare` itself (and the helper it forks to write uid maps) is not a sandbox yet.
+        launcher = os.path.basename(cmdline.split(b"\0", 1)[0]) == b"unshare"
+        if MARKER.encode() in cmdline and fields[0] != "Z" and not launcher:
             marked.add(int(entry))
     me = os.getpid()
 

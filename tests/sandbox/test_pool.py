@@ -7,6 +7,7 @@ import asyncio
 import logging
 import os
 import signal
+import sys
 from pathlib import Path
 
 import pytest
@@ -192,3 +193,55 @@ async def test_auto_mode_falls_back_to_fresh_interpreters(monkeypatch, caplog):
         async with SandboxPool(1, limits=FAST, mode="fork-server"):
             pass
     assert sandbox_processes() == set()
+
+
+SERVER = """
+import asyncio, sys
+sys.path.insert(0, sys.argv[2])
+from sandbox import Limits, Probe, SandboxPool
+
+async def main():
+    pool = SandboxPool(1, mode=sys.argv[1], limits=Limits(wall_seconds=60))
+    await pool.start()
+    print("ready", flush=True)
+    await pool.run("import signal, time\\nsignal.signal(signal.SIGALRM, signal.SIG_IGN)\\n",
+                   Probe.expression("time.sleep(60)"))
+
+asyncio.run(main())
+"""
+
+
+def alive(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def ignores_sigalrm(pid: int) -> bool:
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return False
+    mask = int(status.split("SigIgn:")[1].split()[0], 16)
+    return bool(mask & (1 << (signal.SIGALRM - 1)))
+
+
+@pytest.mark.parametrize("mode", ["fork-server", "fresh-interpreter"])
+async def test_no_orphans_when_the_server_is_killed(mode):
+    # A crashed server cannot cancel anything: its sandbox processes must die with it.
+    before = sandbox_processes()
+    root = str(Path(__file__).resolve().parents[2])
+    server = await asyncio.create_subprocess_exec(
+        sys.executable, "-c", SERVER, mode, root, stdout=asyncio.subprocess.PIPE)
+    try:
+        assert await asyncio.wait_for(server.stdout.readline(), 30) == b"ready\n"
+        expected = 2 if mode == "fork-server" else 1  # zygote + child, or the child alone
+        await wait_until(lambda: len(sandbox_processes() - before) == expected)
+        theirs = sandbox_processes() - before
+        # Kill only once the probe itself runs (it ignores SIGALRM), not while it starts up.
+        await wait_until(lambda: any(ignores_sigalrm(pid) for pid in theirs))
+    finally:
+        server.kill()
+        await server.wait()
+    await wait_until(lambda: not any(alive(pid) for pid in theirs), timeout=10)
