@@ -2,6 +2,8 @@
 
 Mode "fork-server" keeps one warm zygote per worker; "fresh-interpreter" starts a new
 `sys.executable -I -S` per run and is used when the fork server cannot start ("auto").
+Sandbox processes die with the thread that started them (PR_SET_PDEATHSIG), so use a pool from
+one event loop whose thread outlives it, as `asyncio.run` in the main thread does.
 """
 
 from __future__ import annotations
