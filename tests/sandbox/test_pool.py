@@ -245,3 +245,18 @@ async def test_no_orphans_when_the_server_is_killed(mode):
         server.kill()
         await server.wait()
     await wait_until(lambda: not any(alive(pid) for pid in theirs), timeout=10)
+
+
+async def test_closing_with_runs_in_flight_leaves_nothing_behind():
+    before = sandbox_processes()
+    pool = SandboxPool(1, limits=Limits(wall_seconds=5))
+    await pool.start()
+    tasks = [asyncio.create_task(pool.run("import time\n", Probe(("time.sleep(0.3)", "7"))))
+             for _ in range(3)]
+    await wait_until(lambda: len(child_pids(pool)) == 1)
+    await pool.close()
+    outcomes = await asyncio.gather(*tasks, return_exceptions=True)
+    # The run under way finishes; the queued ones are refused, not left waiting.
+    assert outcomes[0].steps[1].value == 7
+    assert all(isinstance(o, SandboxClosed) for o in outcomes[1:]), outcomes
+    assert sandbox_processes() == before
