@@ -75,10 +75,10 @@ describe('settings mapping', () => {
 
     it('adds the API key to initializationOptions only when one is stored', () => {
         const { settings } = readServerSettings(reader({}));
-        assert.ok(!('apiKey' in initializationOptions(settings, undefined)));
-        assert.ok(!('apiKey' in initializationOptions(settings, '')));
-        assert.equal(initializationOptions(settings, 'sk-1').apiKey, 'sk-1');
-        assert.equal(initializationOptions(settings, 'sk-1').samples, 8);
+        assert.deepEqual(initializationOptions(settings, undefined), { ...DEFAULTS });
+        assert.deepEqual(initializationOptions(settings, ''), { ...DEFAULTS });
+        // Exactly the settings plus `apiKey`: the key goes nowhere else.
+        assert.deepEqual(initializationOptions(settings, 'sk-1'), { ...DEFAULTS, apiKey: 'sk-1' });
     });
 
     it('maps the trace setting and the channel log level to an LSP trace', () => {
