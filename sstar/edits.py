@@ -98,26 +98,51 @@ def _statements_text(lines: list[str], statements: list[ast.stmt], after_line: i
 
 
 def _support_statements(tree: ast.Module, function, user_source: str) -> list[ast.stmt]:
-    """Top-level imports and helpers of the snippet that the user's module lacks."""
+    """Top-level imports and helpers of the snippet that the body needs and the user's module
+    lacks. Only the body counts: the signature stays the user's, so an import that served only
+    the model's own annotations (`from typing import List`) is left out."""
     existing_imports, existing_names = _module_inventory(user_source)
-    used = {node.id for node in ast.walk(function) if isinstance(node, ast.Name)}
-    used |= {node.attr for node in ast.walk(function) if isinstance(node, ast.Attribute)}
-    wanted: list[ast.stmt] = []
-    for node in tree.body:
-        if node is function:
-            continue
-        if isinstance(node, (ast.Import, ast.ImportFrom)):
-            if ast.dump(node) not in existing_imports:
-                wanted.append(node)
-        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            if node.name in used and node.name not in existing_names:
-                wanted.append(node)
-        elif isinstance(node, (ast.Assign, ast.AnnAssign)):
-            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-            names = {t.id for t in targets if isinstance(t, ast.Name)}
-            if names & used and not names & existing_names:
-                wanted.append(node)
-    return wanted
+    used = _names_in(function.body)
+    others = [node for node in tree.body if node is not function]
+    wanted: set[int] = set()
+    changed = True
+    while changed:  # a helper can need another helper or an import: follow until nothing new
+        changed = False
+        for index, node in enumerate(others):
+            if index in wanted:
+                continue
+            defined = _defined_names(node)
+            if not defined & used or defined & existing_names:
+                continue
+            if isinstance(node, (ast.Import, ast.ImportFrom)) and ast.dump(node) in existing_imports:
+                continue
+            wanted.add(index)
+            used |= _names_in([node])
+            changed = True
+    return [node for index, node in enumerate(others) if index in wanted]
+
+
+def _names_in(nodes: list[ast.stmt]) -> set[str]:
+    names: set[str] = set()
+    for node in nodes:
+        for child in ast.walk(node):
+            if isinstance(child, ast.Name):
+                names.add(child.id)
+            elif isinstance(child, ast.Attribute):
+                names.add(child.attr)
+    return names
+
+
+def _defined_names(node: ast.stmt) -> set[str]:
+    """Names a top-level statement of the snippet binds (imports, defs, simple assignments)."""
+    if isinstance(node, (ast.Import, ast.ImportFrom)):
+        return {(alias.asname or alias.name).split(".")[0] for alias in node.names}
+    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        return {node.name}
+    if isinstance(node, (ast.Assign, ast.AnnAssign)):
+        targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+        return {t.id for t in targets if isinstance(t, ast.Name)}
+    return set()
 
 
 def _module_inventory(source: str) -> tuple[set[str], set[str]]:

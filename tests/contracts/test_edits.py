@@ -56,8 +56,7 @@ def test_added_imports_and_helpers_move_inside_the_body():
         """
     )
     body = candidate_body(snippet, "area", SOURCE)
-    assert body == (
-        "import statistics\n"
+    assert body == (  # `statistics` is not used by the body: left out
         "def square(x):\n    return x * x\n"
         "# pi r squared\n"
         "return math.pi * square(r)\n"
@@ -65,6 +64,33 @@ def test_added_imports_and_helpers_move_inside_the_body():
     namespace: dict = {}
     exec(written(SOURCE, snippet, "area").replace("@functools.cache\n", ""), namespace)
     assert round(namespace["area"](1.0), 2) == 3.14
+
+
+def test_imports_only_for_the_models_own_signature_are_left_out():
+    snippet = textwrap.dedent(
+        """
+        from typing import List
+        import collections
+        from functools import reduce as fold
+
+        def _count(xs: List[int]):
+            return collections.Counter(xs)
+
+        def area(r: List[int]) -> List[int]:
+            return fold(max, _count(r))
+        """
+    )
+    body = candidate_body(snippet, "area", SOURCE)
+    assert body.splitlines() == [
+        "from typing import List",  # needed by the helper's annotation, which is kept
+        "import collections",
+        "from functools import reduce as fold",
+        "def _count(xs: List[int]):",
+        "    return collections.Counter(xs)",
+        "return fold(max, _count(r))",
+    ]
+    alone = "from typing import List\n\ndef area(r: List[int]) -> List[int]:\n    return r\n"
+    assert candidate_body(alone, "area", SOURCE) == "return r\n"
 
 
 def test_methods_keep_their_indentation_and_one_line_stubs_are_split():
