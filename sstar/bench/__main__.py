@@ -88,7 +88,8 @@ def main(argv: list[str] | None = None) -> int:
     if not tasks:
         parser.error("no HumanEval task selected; check --offset/--limit/--ids")
     files = RunFiles(Path(args.out), _stem(config))
-    command = "sstar bench " + shlex.join(argv)
+    # The command that made the records: rewriting the reports does not change it.
+    command = "sstar bench " + shlex.join(a for a in argv if a != "--report-only")
     if not args.report_only:
         try:
             asyncio.run(_run(config, args, tasks, methods, files))

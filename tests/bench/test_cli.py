@@ -61,6 +61,11 @@ def test_bench_writes_json_markdown_and_plot(server, tmp_path, monkeypatch):
     assert main(["bench", *argv]) == 0
     assert len(server.requests) == asked
     assert stem.with_suffix(".jsonl").read_text().splitlines() == records
+    # --report-only rewrites the reports from the records, naming the command that made them.
+    stem.with_suffix(".md").unlink()
+    assert main(["bench", *argv, "--report-only"]) == 0
+    assert len(server.requests) == asked
+    assert f"Command: `sstar bench {' '.join(argv)}`" in stem.with_suffix(".md").read_text()
 
 
 def test_bad_options_are_usage_errors(capsys):
