@@ -117,15 +117,16 @@ export function registerCommands(deps: CommandDeps): Disposable[] {
         registerCommand(CLIENT_COMMANDS.solveAtCursor, async () => {
             const args = needEditor();
             if (args === undefined) return;
-            const result = await execute<{ jobId?: string }>(deps, SERVER_COMMANDS.solve, args);
-            if (result?.jobId !== undefined) traceInfo(`solve job ${result.jobId} started`);
+            // A refused solve answers {jobId: null, message}; the server has shown the message.
+            const result = await execute<{ jobId?: string | null }>(deps, SERVER_COMMANDS.solve, args);
+            if (typeof result?.jobId === 'string') traceInfo(`solve job ${result.jobId} started`);
         }),
         registerCommand(CLIENT_COMMANDS.regenerateAtCursor, async () => {
             const args = needEditor();
             if (args === undefined) return;
             const { uri, position } = args;
-            const result = await execute<{ jobId?: string }>(deps, SERVER_COMMANDS.regenerate, { uri, position });
-            if (result?.jobId !== undefined) traceInfo(`regenerate job ${result.jobId} started`);
+            const result = await execute<{ jobId?: string | null }>(deps, SERVER_COMMANDS.regenerate, { uri, position });
+            if (typeof result?.jobId === 'string') traceInfo(`regenerate job ${result.jobId} started`);
         }),
         registerCommand(CLIENT_COMMANDS.cancelJobs, async () => {
             const result = await execute<{ cancelled?: string[] }>(deps, SERVER_COMMANDS.cancel, {});

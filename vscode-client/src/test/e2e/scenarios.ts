@@ -189,6 +189,57 @@ const cancelButton: Scenario = ['the progress notification\'s Cancel button canc
     if (!(await wb.editorText()).includes('    pass')) throw new Error('the cancelled solve still edited the file');
 }];
 
+const paletteCancel: Scenario = ['"S*: Cancel" cancels a running job', async (ctx: Context): Promise<void> => {
+    const { wb } = ctx;
+    await wb.openFile('slow.py');
+    await wb.gotoLine(stubLine(SLOW_FILE, 'slow_sum'), 5);
+    await wb.command('S*: Solve Stub at Cursor');
+    const toast = wb.notification('slow_sum');
+    await toast.waitFor({ timeout: 60000 });
+    await wb.command('S*: Cancel');
+    await wb.notification('cancelled 1 job').waitFor({ timeout: 15000 });
+    await toast.waitFor({ state: 'hidden', timeout: 15000 });
+    if (ctx.config.server === 'fake') {
+        await until('sstar.cancel at the server', 20000, () =>
+            readJsonLines(ctx.fakeLog).some((e) => e.event === 'cancel_command') ? true : undefined);
+    }
+    if (!(await wb.editorText()).includes('    pass')) throw new Error('the cancelled solve still edited the file');
+}];
+
+const regenerate: Scenario = ['"S*: Regenerate with More Samples" samples the solved function again', async (ctx: Context): Promise<void> => {
+    const { wb } = ctx;
+    const asked = (): number => readJsonLines(ctx.llmLog).filter((r) => r.rule === '`is_palindrome`').length;
+    const before = asked();
+    await wb.openFile('text_tools.py');
+    await wb.gotoLine(lineOf(savedTextTools(ctx), (l) => l.includes('return letters == letters[::-1]')), 5);
+    await wb.recordNotifications();
+    await wb.command('S*: Regenerate with More Samples');
+    if (ctx.config.server === 'fake') {
+        await until('sstar.regenerate at the server', 20000, () =>
+            readJsonLines(ctx.fakeLog).some((e) => e.event === 'regenerate') ? true : undefined);
+        return;
+    }
+    await until('new samples at the scripted LLM', 60000, () => asked() > before ? true : undefined);
+    await progressEnded(ctx, 'is_palindrome');
+    await wb.waitForEditorText('return letters == letters[::-1]', 10000);
+}];
+
+/** Resolves once the S* log shows a (re)start for `reason` followed by RUNNING_LINE. */
+function restarted(ctx: Context, reason: string): Promise<true> {
+    return until(`the log line saying the server restarted (${reason}) runs`, 60000, () => {
+        const log = grepTree(path.join(ctx.userData, 'logs'), reason).map((f) => fs.readFileSync(f, 'utf8')).join('\n');
+        const restart = log.lastIndexOf(reason);
+        return restart >= 0 && log.indexOf(RUNNING_LINE, restart) > restart ? true : undefined;
+    });
+}
+
+const restartServer: Scenario = ['"S*: Restart Server" restarts it', async (ctx: Context): Promise<void> => {
+    await ctx.wb.command('S*: Restart Server');
+    await restarted(ctx, '"S*: Restart Server"');
+    await until('the status bar to show the backend again', 30000, async () =>
+        /S\* (fake|scripted)/.test(await ctx.wb.statusItem().innerText()) ? true : undefined);
+}];
+
 const showCandidates: Scenario = ['"S*: Show Candidates" lists candidates; picking one applies it', async (ctx: Context): Promise<void> => {
     const { wb, page } = ctx;
     await wb.openFile('text_tools.py');
@@ -232,11 +283,7 @@ const apiKey: Scenario = ['"S*: Set API Key" restarts the server with the key; t
     await wb.openFile('text_tools.py');
     await wb.gotoLine(lineOf(savedTextTools(ctx), (l) => l.startsWith('def word_counts(')) + 1, 5);
     await wb.recordNotifications();
-    await until('the log line saying the restarted server runs', 60000, () => {
-        const log = grepTree(path.join(ctx.userData, 'logs'), 'API key changed').map((f) => fs.readFileSync(f, 'utf8')).join('\n');
-        const restart = log.lastIndexOf('API key changed');
-        return restart >= 0 && log.indexOf(RUNNING_LINE, restart) > restart ? true : undefined;
-    });
+    await restarted(ctx, 'API key changed');
     await wb.command('S*: Solve Stub at Cursor');
     await wb.waitForEditorText('counts[word] = counts.get(word, 0) + 1', ctx.config.timeoutMs);
     await progressEnded(ctx, 'word_counts');
@@ -256,4 +303,6 @@ const apiKey: Scenario = ['"S*: Set API Key" restarts the server with the key; t
     if (leaks.length > 0) throw new Error(`the API key is in: ${leaks.join(', ')}`);
 }];
 
-export const SCENARIOS: readonly Scenario[] = [vsix, lightBulbSolve, mappedSettings, cancelButton, showCandidates, apiKey];
+export const SCENARIOS: readonly Scenario[] = [
+    vsix, lightBulbSolve, mappedSettings, cancelButton, paletteCancel, showCandidates, regenerate, restartServer, apiKey,
+];

@@ -157,8 +157,9 @@ def cancel(ls: LanguageServer, args: dict | None = None):
 
 
 @server.command("sstar.regenerate")
-async def regenerate(ls: LanguageServer, args: dict):
-    return await solve(ls, args)
+def regenerate(ls: LanguageServer, args: dict):
+    record("regenerate", args=args)
+    return {"jobId": uuid.uuid4().hex[:8]}
 
 
 @server.command("sstar.showCandidates")
