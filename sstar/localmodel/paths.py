@@ -31,7 +31,9 @@ def default_cache_dir(environ: dict[str, str] | None = None) -> Path:
     return Path.home() / ".cache" / "sstar"
 
 
-def search_roots(cache_dir: Path | None = None, environ: dict[str, str] | None = None) -> list[Path]:
+def search_roots(
+    cache_dir: Path | None = None, environ: dict[str, str] | None = None
+) -> list[Path]:
     """Cache directories to look for installed weights and runtime in, first match wins.
 
     An explicit ``cache_dir`` (``--cache-dir``) means exactly that directory; otherwise the

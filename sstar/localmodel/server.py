@@ -33,9 +33,32 @@ from .process import free_port, http_get, kill_group, spawn
 from .runtime import ensure_runtime
 from .weights import ensure_weights
 
-__all__ = ["ServerSettings", "ResolvedModel", "resolve_local_model", "LocalModelServer"]
+__all__ = [
+    "default_threads",
+    "ServerSettings",
+    "ResolvedModel",
+    "resolve_local_model",
+    "LocalModelServer",
+]
 
 _HOST = "127.0.0.1"
+
+
+def default_threads() -> int:
+    """All usable cores but one, and at least one.
+
+    Why not all cores: llama.cpp's threads meet at a barrier after every operation (hundreds per
+    token). When another process takes a core, which S* itself does by running candidates in the
+    sandbox while other samples decode, the thread waiting at the barrier stalls the whole step.
+    Measured on the 2-core machine under load (benchmarks/local_model_bench.py --threads):
+    2 threads 1.5-3 tokens/s, 1 thread 15-21 tokens/s. One free core keeps the sandbox, the editor
+    and the language server from stalling the model.
+    """
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        cores = os.cpu_count() or 1
+    return max(1, cores - 1)
 
 
 @dataclass(frozen=True)
@@ -44,7 +67,7 @@ class ServerSettings:
 
     parallel: int = 8  # slots = concurrent requests decoded together
     ctx_per_slot: int = 4096  # prompt + completion tokens one request may use
-    threads: int | None = None  # None: all cores
+    threads: int | None = None  # None: all cores but one (see default_threads)
     cache_ram_mib: int = 1024  # bound llama-server's prompt cache (its default is 8 GiB)
     health_timeout: float = 180.0  # seconds to load the model and answer /health
     idle_seconds: float | None = 300.0  # stop after this long unused; None: only at exit
@@ -198,7 +221,7 @@ class LocalModelServer:
 
     def _command(self, port: int, key_file: Path) -> list[str]:
         s = self.settings
-        threads = s.threads or os.cpu_count() or 1
+        threads = s.threads or default_threads()
         return [
             str(self.resolved.binary),
             "--model",
