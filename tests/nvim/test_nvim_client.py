@@ -69,7 +69,7 @@ def test_solve_code_action_writes_a_body_that_passes_the_examples(tmp_path: Path
     text = "\n".join(result["lines"]) + "\n"
     assert text != original and result["modified"], why
     assert "merged" in text and "    ..." not in text.split('"""')[-1], why
-    checked = run_doctests(tmp_path, text)
+    checked = run_doctests(tmp_path, text, "merge_intervals")
     assert checked.returncode == 0, checked.stdout + "\n" + text
     assert "3 passed and 0 failed" in checked.stdout, checked.stdout
     assert path.read_text() == original, "the server must edit the buffer, not the file"
@@ -150,4 +150,42 @@ def test_config_starts_python_m_lsp_server_from_the_right_interpreter(tmp_path: 
         assert interpreter == expected_cmd[0], why
     exe = os.path.realpath(interpreter if os.path.isabs(interpreter) else Path(env["PATH"].split(":")[0]) / interpreter)
     assert exe == os.path.realpath(VENV_PYTHON), why
+    assert result["stopped"] and not result["survivors"], why
+
+
+def real_model_env(tmp_path: Path) -> dict[str, str]:
+    """A fresh result cache (so the model really runs) that still finds the installed weights and
+    llama-server: SSTAR_CACHE_DIR points at a tmp folder whose models/ and runtime/ are links."""
+    env = base_env(tmp_path)
+    env.pop("OPENAI_API_KEY")
+    installed = Path(os.environ.get("SSTAR_CACHE_DIR") or Path.home() / ".cache" / "sstar")
+    cache = Path(env["SSTAR_CACHE_DIR"])
+    cache.mkdir(parents=True)
+    for name in ("models", "runtime"):
+        (cache / name).symlink_to(installed / name)
+    return env
+
+
+@pytest.mark.real_model
+@pytest.mark.timeout(1800)
+def test_solve_code_action_with_the_real_embedded_model(tmp_path: Path):
+    path = copy_example(tmp_path, "text_tools.py")
+    original = path.read_text()
+    result = run_nvim(tmp_path, {
+        "scenario": "solve",
+        "file": str(path),
+        "target": "def is_palindrome",
+        "python": VENV_PYTHON,
+        "settings": {"samples": 2, "rounds": 1},  # no baseUrl: the embedded local model
+        "timeout_ms": 1_500_000,
+    }, real_model_env(tmp_path), timeout=1700)
+    why = explain(result)
+    assert result["ok"], why
+    assert "Solve with S*" in result["titles"], why
+    messages = [p["message"] or "" for p in result["progress"]]
+    assert any("embedded" in m or "qwen" in m for m in messages), why
+    text = "\n".join(result["lines"]) + "\n"
+    assert text != original, why
+    checked = run_doctests(tmp_path, text, "is_palindrome")
+    assert checked.returncode == 0, checked.stdout + "\n" + text + "\n" + why
     assert result["stopped"] and not result["survivors"], why
