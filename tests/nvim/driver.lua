@@ -232,6 +232,47 @@ function scenarios.cancel()
   end, descendants(server.pid))
 end
 
+-- Solve, edit the function while the model is still answering (nothing may be overwritten), put
+-- the stub back, :SStarApplyLast writes the kept result; then :SStarRegenerate runs once more.
+function scenarios.edit_during_solve()
+  local before = #out.progress
+  vim.lsp.buf.code_action({
+    apply = true,
+    context = { only = { 'refactor.rewrite' }, diagnostics = {} },
+    filter = function(action)
+      return action.title == 'Solve with S*'
+    end,
+  })
+  wait_for('sampling to start', function()
+    for i = before + 1, #out.progress do
+      if (out.progress[i].message or ''):match('^sampling') then
+        return true
+      end
+    end
+  end)
+  local stub_end = vim.fn.search('^    \\.\\.\\.$', 'nw')
+  vim.api.nvim_buf_set_lines(0, stub_end - 1, stub_end - 1, false, { '    # my own note' })
+  step('edited during the solve')
+  out.end_edited = wait_for('the solve to end', function()
+    return ended(before)
+  end)
+  out.lines_edited = stub_lines()
+  vim.api.nvim_buf_set_lines(0, stub_end - 1, stub_end, false, {})
+  step('stub restored')
+  vim.cmd('SStarApplyLast')
+  out.lines = wait_for('the kept result in the buffer', function()
+    local text = table.concat(stub_lines(), '\n')
+    return text:find('merged', 1, true) and stub_lines()
+  end, 10000)
+  before = #out.progress
+  vim.fn.cursor(vim.fn.search(cfg.target, 'w'), 1)
+  vim.cmd('SStarRegenerate 3')
+  out.end_regenerated = wait_for('the regenerate to end', function()
+    return ended(before)
+  end)
+  out.lines_regenerated = stub_lines()
+end
+
 -- Only start the server; the test looks at which command started which process.
 function scenarios.start()
   out.resolved_cmd = vim.lsp.config.sstar.cmd
@@ -254,6 +295,8 @@ local ok, err = xpcall(function()
 end, debug.traceback)
 out.ok = ok
 out.error = not ok and tostring(err) or nil
+-- window/showMessage goes to the message history (nvim_echo), not through vim.notify.
+out.messages = vim.split(vim.api.nvim_exec2('messages', { output = true }).output, '\n', { trimempty = true })
 
 -- Stop the server the way :lsp stop does and wait for it (and everything it started) to be gone;
 -- `stopped` says whether that graceful stop worked. If not, SIGTERM it so no process outlives us.

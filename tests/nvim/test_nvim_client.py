@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.scripted_llm import Reply
+
 from .conftest import (
     VENV_PYTHON,
     base_env,
@@ -188,4 +190,38 @@ def test_solve_code_action_with_the_real_embedded_model(tmp_path: Path):
     assert text != original, why
     checked = run_doctests(tmp_path, text, "is_palindrome")
     assert checked.returncode == 0, checked.stdout + "\n" + text + "\n" + why
+    assert result["stopped"] and not result["survivors"], why
+
+
+def test_edit_during_solve_keeps_the_result_for_apply_last_and_regenerate(tmp_path: Path, scripted_llm):
+    answered = []
+
+    def slow_first(body: dict):
+        # The first answer takes a while: the window in which the driver edits the function (it
+        # edits as soon as the "sampling" progress arrives; it does not wait for this delay).
+        answered.append(body)
+        reply = llm_router(MERGE)(body)
+        return Reply(text=reply, delay=4.0) if len(answered) == 1 else reply
+
+    scripted_llm.handler = slow_first
+    path = copy_example(tmp_path, "intervals.py")
+    result = run_nvim(tmp_path, {
+        "scenario": "edit_during_solve",
+        "file": str(path),
+        "target": "def merge_intervals",
+        "python": VENV_PYTHON,
+        "settings": scripted_settings(scripted_llm, samples=1, rounds=0),
+    }, base_env(tmp_path))
+    why = explain(result)
+    assert result["ok"], why
+    assert "not written" in result["end_edited"]["message"], why
+    assert "    # my own note" in result["lines_edited"], why
+    assert "merged" not in "\n".join(result["lines_edited"]), why
+    assert any("changed while it was being solved" in m for m in result["messages"]), why
+    text = "\n".join(result["lines"]) + "\n"
+    assert "# my own note" not in text, why
+    checked = run_doctests(tmp_path, text, "merge_intervals")
+    assert checked.returncode == 0, checked.stdout + "\n" + text
+    assert "written" in result["end_regenerated"]["message"], why
+    assert len(answered) >= 2, "regenerate asked the model for no new sample"
     assert result["stopped"] and not result["survivors"], why
