@@ -44,6 +44,7 @@ class SStarServer(LanguageServer):
         self.api_key: str | None = None
         self.pending_messages: list[str] = []
         self._indexes: dict[str, tuple[int | None, DocumentIndex]] = {}
+        self._stopped = False
 
     # -- client capabilities -------------------------------------------------------------------
     @property
@@ -113,6 +114,20 @@ class SStarServer(LanguageServer):
         if messages:
             self.show("S* settings: " + "; ".join(messages), "warning")
         self.send_status()
+
+    async def stop_everything(self) -> None:
+        """Cancel every job, close the engines (sandbox pools) and stop the embedded model; once."""
+        if self._stopped:
+            return
+        self._stopped = True
+        await self.jobs.cancel_all_and_wait()
+        await self.engines.aclose()
+        try:
+            from sstar.localmodel import LocalModelServer
+
+            await LocalModelServer.stop_all()
+        except Exception as error:  # nothing may keep the editor from shutting us down
+            log.warning("stopping the local model failed: %s", error)
 
     # -- starting solves -----------------------------------------------------------------------
     def start_solve(self, uri: str, qualname: str | None, position: types.Position | None, samples: int | None) -> dict:
@@ -194,14 +209,17 @@ async def did_change_configuration(ls: SStarServer, params: types.DidChangeConfi
 
 @server.feature(types.SHUTDOWN)
 async def shutdown(ls: SStarServer, params: None) -> None:
-    await ls.jobs.cancel_all_and_wait()
-    await ls.engines.aclose()
-    try:
-        from sstar.localmodel import LocalModelServer
+    await ls.stop_everything()
 
-        await LocalModelServer.stop_all()
-    except Exception as error:  # nothing may keep the editor from shutting us down
-        log.warning("stopping the local model failed: %s", error)
+
+@server.feature(types.EXIT)
+def exit_(ls: SStarServer, params: None) -> None:
+    # Sync on purpose: pygls 2.1 never exits after an async `exit` handler. Without a `shutdown`
+    # first, cancelling the jobs is all we can start here; asyncio.run's teardown then lets them
+    # kill their sandbox children, the sandbox workers end with their pipes, and llama-server
+    # dies with us (PR_SET_PDEATHSIG).
+    if not ls._stopped:
+        ls.jobs.cancel(reason="the editor closed the language server")
 
 
 # -- documents ---------------------------------------------------------------------------------------

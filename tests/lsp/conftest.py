@@ -189,7 +189,22 @@ async def client(request, model: GatedLLM, workspace: Path, tmp_path: Path, over
     finally:
         if model.gate is not None:
             model.gate.set()  # never leave the server's requests waiting on a closed gate
-        await editor.shutdown_session()
+        await stop_editor(editor)
+
+
+async def stop_editor(editor: Editor, timeout: float = 30.0) -> None:
+    """shutdown + exit; the server must then end by itself (killed and reported if it does not)."""
+    process = editor._server
+    try:
+        await asyncio.wait_for(editor.shutdown_session(), timeout)
+        await asyncio.wait_for(process.wait(), timeout)
+    except TimeoutError:
+        process.kill()
+        await process.wait()
+        raise AssertionError("the language server did not exit after shutdown/exit") from None
+    finally:
+        if process.returncode is None:
+            process.kill()
         await editor.stop()
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+from typing import Union
 from collections.abc import Callable
 
 from lsprotocol import types
@@ -119,7 +120,7 @@ class Editor(LanguageClient):
 
 
 def make_editor() -> Editor:
-    client = Editor(converter_factory=default_converter)
+    client = Editor(converter_factory=_converter)
 
     def recorded(handler):
         def wrapper(ls: Editor, params):
@@ -142,6 +143,21 @@ def make_editor() -> Editor:
         ls.notify()
 
     return client
+
+
+def _converter():
+    """lsprotocol reads every code action that carries a `command` as a bare `Command`; a real
+    editor looks at the type of `command` (an object: a CodeAction)."""
+    converter = default_converter()
+
+    def hook(value, _):
+        if isinstance(value.get("command"), str):
+            return converter.structure(value, types.Command)
+        return converter.structure(value, types.CodeAction)
+
+    # typing.Union, not `|`: the key lsprotocol registered its own hook under
+    converter.register_structure_hook(Union[types.Command, types.CodeAction], hook)  # noqa: UP007
+    return converter
 
 
 def profile_capabilities(profile: str) -> types.ClientCapabilities:
