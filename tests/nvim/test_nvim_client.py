@@ -116,13 +116,16 @@ def _bin_with(tmp_path: Path, name: str, target: str) -> str:
     return str(folder)
 
 
-@pytest.mark.parametrize("how", ["sstar_python", "sstar_on_path", "virtual_env", "python3"])
+@pytest.mark.parametrize("how", ["sstar_cmd", "sstar_python", "sstar_on_path", "virtual_env", "python3"])
 def test_config_starts_python_m_lsp_server_from_the_right_interpreter(tmp_path: Path, how: str):
     env = base_env(tmp_path)
     bare_path = "/usr/bin:/bin"  # no sstar, and whatever python3 it has lacks lsp_server
     config = {"scenario": "start", "file": str(copy_example(tmp_path, "intervals.py"))}
     venv_bin = str(Path(VENV_PYTHON).parent)
-    if how == "sstar_python":
+    if how == "sstar_cmd":
+        env["PATH"] = bare_path
+        expected_cmd = config["cmd"] = [VENV_PYTHON, "-m", "lsp_server", "--log-level", "WARNING"]
+    elif how == "sstar_python":
         env["PATH"] = bare_path
         config["python"] = VENV_PYTHON
         expected_cmd = [VENV_PYTHON, "-m", "lsp_server"]
@@ -141,7 +144,7 @@ def test_config_starts_python_m_lsp_server_from_the_right_interpreter(tmp_path: 
     assert result["ok"], why
     assert result["resolved_cmd"] == expected_cmd, why
     argv = result["server"]["cmdline"]
-    assert argv[1:] == ["-m", "lsp_server"], why
+    assert argv[1:3] == ["-m", "lsp_server"], why
     # `sstar serve` execs its own interpreter; the others run the one named.
     interpreter = argv[0]
     if how == "sstar_on_path":
