@@ -8,7 +8,8 @@
 
 `solve` prints progress on stderr (one live line on a terminal, plain lines otherwise) and the
 chosen function on stdout (`--json`: the whole result object). Exit codes: 0 solved, 1 no candidate
-passed the examples, 2 usage or input errors, 3 other errors (model server down, sandbox...).
+passed the examples, 2 usage or input errors, 3 other errors (model server down, sandbox...),
+130 / 143 interrupted by Ctrl-C / SIGTERM (the model server and sandbox processes are stopped).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import asyncio
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -47,10 +49,30 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help(sys.stderr)
         return EXIT_USAGE
     try:
-        return asyncio.run(_solve(args))
+        return asyncio.run(_cancellable(_solve(args)))
     except KeyboardInterrupt:
         _err("cancelled")
         return 130
+
+
+async def _cancellable(work) -> int:
+    """Run `work`; SIGTERM (an editor or CI stopping us) cancels it like Ctrl-C does, so the
+    model server and the sandbox processes are stopped on the way out."""
+    task = asyncio.ensure_future(work)
+    loop = asyncio.get_running_loop()
+    try:
+        loop.add_signal_handler(signal.SIGTERM, task.cancel)
+    except (NotImplementedError, RuntimeError):  # not the main thread, or no signal support
+        return await task
+    try:
+        return await task
+    except asyncio.CancelledError:
+        if asyncio.current_task().cancelling():
+            raise  # we were cancelled ourselves (Ctrl-C): let asyncio.run report it
+        _err("cancelled")
+        return 128 + signal.SIGTERM
+    finally:
+        loop.remove_signal_handler(signal.SIGTERM)
 
 
 def _parser() -> argparse.ArgumentParser:

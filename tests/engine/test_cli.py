@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -11,9 +12,10 @@ from pathlib import Path
 import pytest
 
 from sstar.cli import main
+from tests.support.processes import marked_processes, new_mark
 from tests.support.scripted_llm import Reply, ScriptedLLM, fenced
 
-from .conftest import ADD_ONE, RIGHT, WRONG, ModelScript
+from .conftest import ADD_ONE, RIGHT, WRONG, ModelScript, descendants
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -108,3 +110,38 @@ def test_real_process(server, project):
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["code"].startswith("def add_one")
     assert RIGHT.splitlines()[1].strip() in done.stdout
+
+
+def test_sigterm_cancels_and_leaves_no_process(server, project):
+    server.script.samples = Reply(hang=True)
+    name, mark = new_mark()
+    env = {**os.environ, "PYTHONPATH": str(ROOT), name: mark}
+    child = subprocess.Popen(
+        [sys.executable, "-m", "sstar.cli", *args(server, project, "--no-cache")],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+        cwd=ROOT,
+    )
+    try:
+        # both samples are waiting for the model: the solve (and its sandbox pool) is running
+        assert server.wait_sync(lambda: len(server.requests) >= 2, 60), "no request arrived"
+        # The sandbox workers get a clean environment (no mark): follow them by pid.
+        workers = descendants(child.pid)
+        assert workers and marked_processes(mark)
+        child.send_signal(signal.SIGTERM)
+        out, err = child.communicate(timeout=30)
+    finally:
+        child.kill()
+    assert child.returncode == 143 and "cancelled" in err and out == ""
+    assert server.wait_sync(lambda: server.open_requests == 0, 10)
+    assert not marked_processes(mark) and not {pid for pid in workers if alive(pid)}
+
+
+def alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
