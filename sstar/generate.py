@@ -53,8 +53,12 @@ class _Stage1:
             async with asyncio.TaskGroup() as group:
                 for index in range(self.samples):
                     group.create_task(self._lineage(index))
-        except* LLMAuthError as errors:  # the others were cancelled; report the cause plainly
-            raise errors.exceptions[0] from None
+        except BaseExceptionGroup as group:
+            # A lineage failed for a reason that ends the solve (a refused key, the sandbox):
+            # the others were cancelled; report the cause plainly, not as a group.
+            errors = list(group.exceptions)
+            auth = [error for error in errors if isinstance(error, LLMAuthError)]
+            raise (auth or errors)[0] from None
         return self.out
 
     async def _lineage(self, index: int) -> None:

@@ -257,3 +257,17 @@ async def test_cache_can_be_disabled(model, make_engine, write_problem):
     await solve(engine, write_problem())
     await solve(engine, write_problem())
     assert kinds(model).count("sample") == 8
+
+
+class BrokenPool:
+    async def run_many(self, module, probes, limits=None):
+        from sandbox import SandboxClosed
+
+        raise SandboxClosed("the pool was closed")
+
+
+async def test_a_sandbox_failure_is_raised_plainly(model, make_engine, write_problem):
+    from sandbox import SandboxClosed
+
+    with pytest.raises(SandboxClosed, match="pool was closed"):
+        await solve(make_engine(sandbox=BrokenPool()), write_problem())
