@@ -57,7 +57,7 @@ class ZygoteWorker:
         try:
             assert self.proc.stdin is not None
             self.proc.stdin.write(wire.pack_frame(wire.dumps({"config": self.config})))
-            msg = await asyncio.wait_for(self._recv(1 << 16), _STARTUP_SECONDS)
+            msg = await self._recv(1 << 16, _STARTUP_SECONDS)
         except BaseException:
             await self.kill()
             raise
@@ -66,14 +66,18 @@ class ZygoteWorker:
             raise WorkerDied(f"unexpected zygote greeting {msg!r}")
         self.base = msg.get("base")
 
-    async def _recv(self, cap: int) -> dict:
+    async def _recv(self, cap: int, seconds: float) -> dict:
+        """One message, or TimeoutError. Not asyncio.wait_for: on Python 3.11 it can swallow a
+        cancellation that arrives as the read completes, and then a cancelled run() would go
+        on waiting for its child's whole deadline."""
         assert self.proc is not None and self.proc.stdout is not None
         try:
-            header = await self.proc.stdout.readexactly(wire.HEADER.size)
-            (size,) = wire.HEADER.unpack(header)
-            if size > cap:
-                raise WorkerDied(f"zygote reply of {size} bytes is over the cap")
-            msg = wire.loads(await self.proc.stdout.readexactly(size))
+            async with asyncio.timeout(seconds):
+                header = await self.proc.stdout.readexactly(wire.HEADER.size)
+                (size,) = wire.HEADER.unpack(header)
+                if size > cap:
+                    raise WorkerDied(f"zygote reply of {size} bytes is over the cap")
+                msg = wire.loads(await self.proc.stdout.readexactly(size))
         except (asyncio.IncompleteReadError, ConnectionError, wire.WireError) as exc:
             raise WorkerDied(f"zygote channel broke: {exc!r}") from exc
         if type(msg) is not dict:
@@ -89,9 +93,9 @@ class ZygoteWorker:
         try:
             self.proc.stdin.write(wire.pack_frame(wire.dumps(msg)))
             await self.proc.stdin.drain()
-            child = (await asyncio.wait_for(self._recv(cap), _STARTUP_SECONDS))["started"]
+            child = (await self._recv(cap, _STARTUP_SECONDS))["started"]
             unread = 1
-            reply = await asyncio.wait_for(self._recv(cap), wall)
+            reply = await self._recv(cap, wall)
             unread = 0
         except (TimeoutError, asyncio.CancelledError, WorkerDied, ConnectionError):
             if child is not None:
@@ -107,7 +111,7 @@ class ZygoteWorker:
         """Read the replies of a run we abandoned, killing its child; kill the zygote on doubt."""
         try:
             for _ in range(unread):
-                msg = await asyncio.wait_for(self._recv(cap), _REPLY_SLACK + 3)
+                msg = await self._recv(cap, _REPLY_SLACK + 3)
                 if "started" in msg:
                     supervise.kill_group(int(msg["started"]))
         except asyncio.CancelledError:
@@ -144,7 +148,8 @@ class ZygoteWorker:
         if proc.stdin is not None:
             proc.stdin.close()
         try:
-            await asyncio.wait_for(proc.wait(), 5)
+            async with asyncio.timeout(5):
+                await proc.wait()
         except TimeoutError:
             await self.kill()
         # The zygote empties its own tmpfs, but the directory under it is the host's.

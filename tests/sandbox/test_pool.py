@@ -70,8 +70,10 @@ async def test_cancelling_run_many_kills_the_children_it_started(mode):
         await wait_until(lambda: len(child_pids(pool)) == 2)
         running = child_pids(pool)
         task.cancel()
-        with pytest.raises(asyncio.CancelledError):
-            await task
+        # Promptly: not after the children's 60 s deadline (asyncio.wait_for on 3.11 can lose
+        # a cancellation that lands as a read completes).
+        done, _ = await asyncio.wait([task], timeout=10)
+        assert task in done and task.cancelled()
         await wait_until(lambda: not (running & sandbox_processes()))
         await wait_until(lambda: not child_pids(pool))
         # The pool keeps working.
