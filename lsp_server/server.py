@@ -6,6 +6,7 @@ registry, `solving`), convert with `convert`, and return. Long work runs in jobs
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -45,6 +46,8 @@ class SStarServer(LanguageServer):
         self.pending_messages: list[str] = []
         self._indexes: dict[str, tuple[int | None, DocumentIndex]] = {}
         self._stopped = False
+        self.edit_lock = asyncio.Lock()  # one workspace/applyEdit at a time
+        self._change_waiters: dict[str, list[asyncio.Future]] = {}
 
     # -- client capabilities -------------------------------------------------------------------
     @property
@@ -73,6 +76,23 @@ class SStarServer(LanguageServer):
             cached = (document.version, index_source(document.source))
             self._indexes[uri] = cached
         return cached[1]
+
+    def document_changed(self, uri: str) -> None:
+        for future in self._change_waiters.pop(uri, []):
+            if not future.done():
+                future.set_result(None)
+
+    async def wait_for_change(self, uri: str, version: int | None, timeout: float = 2.0) -> None:
+        """Until the document is past `version` (our edit's `didChange` arrived), at most `timeout`."""
+        document = self.document(uri)
+        if document is None or document.version != version:
+            return
+        future = asyncio.get_running_loop().create_future()
+        self._change_waiters.setdefault(uri, []).append(future)
+        try:
+            await asyncio.wait_for(future, timeout)
+        except TimeoutError:
+            log.warning("no didChange for our edit of %s within %.1f s", uri, timeout)
 
     def forget(self, uri: str) -> None:
         self._indexes.pop(uri, None)
@@ -229,6 +249,7 @@ def did_change(ls: SStarServer, params: types.DidChangeTextDocumentParams) -> No
     document = ls.workspace.get_text_document(uri)
     if ls.diagnostics.changed(uri, params.content_changes, document.source):
         ls.publish_diagnostics(uri)
+    ls.document_changed(uri)
 
 
 @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)

@@ -85,7 +85,16 @@ def failure_message(qualname: str, error: Exception) -> str:
 
 
 async def apply_body(server: SStarServer, kept: Kept, body: str) -> str:
-    """Write `body` into the kept function if it is still as S* left it; a short outcome."""
+    """Write `body` into the kept function if it is still as S* left it; a short outcome.
+
+    One write at a time: each is placed in the text the editor holds after the previous one (a
+    client may answer `applyEdit` before its `didChange` arrives, so we wait for that, briefly).
+    """
+    async with server.edit_lock:
+        return await _apply_body(server, kept, body)
+
+
+async def _apply_body(server: SStarServer, kept: Kept, body: str) -> str:
     document = server.document(kept.uri)
     placement = place_body(document.source, kept.problem, body, kept.applied_text) if document else None
     if placement is None:
@@ -96,10 +105,11 @@ async def apply_body(server: SStarServer, kept: Kept, body: str) -> str:
             "warning",
         )
         return "kept, not written (the function changed)"
+    version = document.version
     lines = lsp_lines(document.source)
     edit = types.TextEdit(lsp_range(lines, placement.span, server.encoding), placement.text)
     params = types.ApplyWorkspaceEditParams(
-        edit=workspace_edit(kept.uri, document.version, edit, server.supports_document_changes),
+        edit=workspace_edit(kept.uri, version, edit, server.supports_document_changes),
         label=f"S*: {kept.qualname}",
     )
     response = await server.workspace_apply_edit_async(params)
@@ -108,6 +118,7 @@ async def apply_body(server: SStarServer, kept: Kept, body: str) -> str:
         server.show(f"S*: {kept.qualname} was not written ({reason}); run `sstar.applyLast` to retry.", "warning")
         return "kept, not written"
     kept.applied, kept.applied_text = True, placement.function_text
+    await server.wait_for_change(kept.uri, version)
     publish_result(server, kept, placement, body)
     return "written"
 

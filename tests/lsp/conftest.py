@@ -280,3 +280,41 @@ def server_pid(client: Editor) -> int:
 
 
 Predicate = Callable[[], bool]
+
+
+SANDBOX_MARKER = "sstar-sandbox"  # in every sandbox process's command line (sandbox.workers.MARKER)
+
+
+def sandbox_processes(client: Editor) -> set[int]:
+    return {pid for pid, line in descendants(server_pid(client)).items() if SANDBOX_MARKER in line}
+
+
+async def wait_for_new_processes(client: Editor, known: set[int], timeout: float = 30.0) -> set[int]:
+    """Wait until sandbox processes beyond `known` exist. Processes of another process tree give no
+    event to wait on, so this looks at /proc every 20 ms until the deadline."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not (new := sandbox_processes(client) - known):
+        if loop.time() > deadline:
+            raise AssertionError("no sandbox child started")
+        await asyncio.sleep(0.02)
+    return new
+
+
+async def wait_gone(pids: set[int], timeout: float = 15.0) -> None:
+    """Wait (pidfd: an event, not a sleep) until every process in `pids` has exited."""
+    loop = asyncio.get_running_loop()
+    for pid in pids:
+        try:
+            fd = os.pidfd_open(pid)
+        except ProcessLookupError:
+            continue
+        gone = loop.create_future()
+        loop.add_reader(fd, lambda f=gone: f.done() or f.set_result(None))
+        try:
+            await asyncio.wait_for(gone, timeout)
+        except TimeoutError:
+            raise AssertionError(f"process {pid} still runs: {descendants(1).get(pid)}") from None
+        finally:
+            loop.remove_reader(fd)
+            os.close(fd)
