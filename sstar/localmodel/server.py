@@ -246,6 +246,9 @@ class LocalModelServer:
             "--cache-ram",
             str(s.cache_ram_mib),
             "--no-webui",
+            # Never drop the start of a conversation (the stub!) to make room: a prompt longer
+            # than a slot is refused with HTTP 400, a long answer ends with finish_reason "length".
+            "--no-context-shift",
             *s.extra_args,
         ]
 

@@ -10,9 +10,9 @@ import sys
 import textwrap
 
 import pytest
-from openai import AsyncOpenAI
+from openai import AsyncOpenAI, BadRequestError
 
-from sstar.localmodel import LocalModelServer
+from sstar.localmodel import LocalModelServer, ServerSettings
 
 from .conftest import REAL_SETTINGS, live_processes_of
 
@@ -134,3 +134,29 @@ async def test_killing_the_parent_leaves_no_orphan(sig):
             await parent.wait()
         if server_pid is not None and not await wait_for_exit(server_pid, 0):
             os.kill(server_pid, signal.SIGKILL)  # do not let a failure leak a server
+
+
+async def test_a_prompt_longer_than_a_slot_is_refused_not_truncated():
+    """The stub must never be cut off silently: llama-server answers 400 naming both sizes."""
+    settings = ServerSettings(parallel=1, ctx_per_slot=256, idle_seconds=None)
+    async with LocalModelServer.shared(settings=settings) as srv:
+        client = AsyncOpenAI(base_url=srv.base_url, api_key=srv.api_key, max_retries=0)
+        try:
+            with pytest.raises(BadRequestError, match="exceeds the available context size"):
+                await client.chat.completions.create(
+                    model=srv.model_name,
+                    messages=[{"role": "user", "content": "def f(x):\n    return x\n" * 60}],
+                    max_tokens=4,
+                )
+            # A prompt that fits but leaves little room: the answer stops at the slot's end and
+            # says so ("length"), it does not shift the prompt out of the context.
+            resp = await client.chat.completions.create(
+                model=srv.model_name,
+                messages=[{"role": "user", "content": "def f(x):\n    return x\n" * 20}],
+                max_tokens=400,
+                extra_body={"ignore_eos": True},
+            )
+        finally:
+            await client.close()
+    assert resp.choices[0].finish_reason == "length"
+    assert resp.usage.prompt_tokens + resp.usage.completion_tokens <= 256
