@@ -13,10 +13,18 @@ export const CLIENT_DIR = path.resolve(__dirname, '..', '..', '..');
 export const REPO_DIR = path.resolve(CLIENT_DIR, '..');
 export const RESULTS_DIR = path.join(CLIENT_DIR, 'test-results');
 
+/** Where a run writes its screenshots and logs: test-results/, or test-results/model/ for the model run. */
+export function resultsDir(backend: Backend): string {
+    return backend === 'local' ? path.join(RESULTS_DIR, 'model') : RESULTS_DIR;
+}
+
 export type ServerKind = 'fake' | 'real';
+/** Which model answers: the scripted LLM (default, deterministic) or the embedded local model. */
+export type Backend = 'scripted' | 'local';
 
 export interface E2EConfig {
     server: ServerKind;
+    backend: Backend;
     python: string;
     codeServerEntry: string;
     timeoutMs: number;
@@ -25,12 +33,16 @@ export interface E2EConfig {
 export function configFromEnv(): E2EConfig {
     const server = (process.env.SSTAR_E2E_SERVER ?? 'real') as ServerKind;
     if (server !== 'fake' && server !== 'real') throw new Error(`SSTAR_E2E_SERVER must be fake or real, not ${String(server)}`);
+    const backend = (process.env.SSTAR_E2E_BACKEND ?? 'scripted') as Backend;
+    if (backend !== 'scripted' && backend !== 'local') throw new Error(`SSTAR_E2E_BACKEND must be scripted or local, not ${String(backend)}`);
+    if (backend === 'local' && server === 'fake') throw new Error('SSTAR_E2E_BACKEND=local needs the real server');
     const venvPython = path.join(REPO_DIR, '.venv', 'bin', 'python');
     return {
         server,
+        backend,
         python: process.env.SSTAR_E2E_PYTHON ?? (fs.existsSync(venvPython) ? venvPython : 'python3'),
         codeServerEntry: process.env.CODE_SERVER_ENTRY ?? '',
-        timeoutMs: Number(process.env.SSTAR_E2E_TIMEOUT_MS ?? 180000),
+        timeoutMs: Number(process.env.SSTAR_E2E_TIMEOUT_MS ?? (backend === 'local' ? 1200000 : 180000)),
     };
 }
 

@@ -6,7 +6,8 @@
  * test-results/e2e-results.json and screenshots, and exits non-zero on a failure.
  *
  * SSTAR_E2E_SERVER=real|fake (default real: `python -m lsp_server` of this repository; fake: the
- * stand-in of test-fixtures/fake-server), SSTAR_E2E_PYTHON (default ../.venv/bin/python),
+ * stand-in of test-fixtures/fake-server), SSTAR_E2E_BACKEND=scripted|local (default scripted;
+ * local = the embedded model, only the light-bulb solve: `npm run test:e2e:model`), SSTAR_E2E_PYTHON (default ../.venv/bin/python),
  * CODE_SERVER_ENTRY (default: scripts/install-code-server.sh), SSTAR_E2E_KEEP=1 keeps the temp dir.
  */
 import { execFileSync } from 'child_process';
@@ -14,22 +15,22 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { chromium } from 'playwright-core';
 import {
-    CLIENT_DIR, REPO_DIR, RESULTS_DIR, Stack, configFromEnv, ensureCodeServer, packageVsix, startScriptedLlm, tempDir,
+    CLIENT_DIR, REPO_DIR, Stack, resultsDir, configFromEnv, ensureCodeServer, packageVsix, startScriptedLlm, tempDir,
     vsixEntries, waitForOutput,
 } from './env';
-import { Context, ENV_API_KEY, SCENARIOS, SLOW_FILE } from './scenarios';
+import { Context, ENV_API_KEY, MODEL_SCENARIOS, SCENARIOS, SLOW_FILE } from './scenarios';
 import { Workbench } from './workbench';
 
 interface Outcome { name: string; ok: boolean; error?: string; seconds: number }
 
-function userSettings(python: string, llmUrl: string): Record<string, unknown> {
+function userSettings(python: string, llmUrl: string | undefined): Record<string, unknown> {
+    // The embedded model (llmUrl undefined) runs 2 samples, 1 round: ~30 tokens/s on 2 cores.
+    const model = llmUrl === undefined
+        ? { 'sstar.baseUrl': '', 'sstar.model': '', 'sstar.samples': 2, 'sstar.rounds': 1 }
+        : { 'sstar.baseUrl': llmUrl, 'sstar.model': 'scripted', 'sstar.samples': 3, 'sstar.rounds': 1, 'sstar.temperature': 0.3 };
     return {
         'sstar.interpreter': python,
-        'sstar.baseUrl': llmUrl,
-        'sstar.model': 'scripted',
-        'sstar.samples': 3,
-        'sstar.rounds': 1,
-        'sstar.temperature': 0.3,
+        ...model,
         'sstar.trace.server': 'verbose',
         'security.workspace.trust.enabled': false,
         'workbench.startupEditor': 'none',
@@ -51,13 +52,17 @@ async function main(): Promise<number> {
     const config = configFromEnv();
     const stack = new Stack();
     const outcomes: Outcome[] = [];
-    fs.rmSync(RESULTS_DIR, { recursive: true, force: true });
-    fs.mkdirSync(RESULTS_DIR, { recursive: true });
+    const results = resultsDir(config.backend);
+    // Stale screenshots of an earlier run must not pass for this one's (the model run keeps its own folder).
+    for (const name of fs.existsSync(results) ? fs.readdirSync(results) : []) {
+        if (name !== 'model') fs.rmSync(path.join(results, name), { recursive: true, force: true });
+    }
+    fs.mkdirSync(results, { recursive: true });
     const root = tempDir('sstar-e2e-');
     const timings: Record<string, number> = {};
     let mark = Date.now();
     const lap = (what: string): void => { timings[what] = (Date.now() - mark) / 1000; mark = Date.now(); };
-    console.log(`e2e: server=${config.server} python=${config.python} dir=${root}`);
+    console.log(`e2e: server=${config.server} backend=${config.backend} python=${config.python} dir=${root}`);
     try {
         const entry = ensureCodeServer(config);
         lap('code-server install (cached)');
@@ -71,8 +76,10 @@ async function main(): Promise<number> {
         fs.writeFileSync(path.join(ws, 'text_tools.py'), textTools);
         fs.writeFileSync(path.join(ws, 'slow.py'), SLOW_FILE);
         const fakeLog = path.join(root, 'fake-server.jsonl');
-        const llmLog = path.join(RESULTS_DIR, 'llm-requests.jsonl');
-        const llmUrl = await startScriptedLlm(stack, config.python, llmLog, path.join(RESULTS_DIR, 'scripted-llm.log'));
+        const llmLog = path.join(results, 'llm-requests.jsonl');
+        const llmUrl = config.backend === 'local'
+            ? undefined
+            : await startScriptedLlm(stack, config.python, llmLog, path.join(results, 'scripted-llm.log'));
 
         const userData = path.join(root, 'user-data');
         const extensionsDir = path.join(root, 'extensions');
@@ -82,12 +89,10 @@ async function main(): Promise<number> {
             { stdio: ['ignore', 'ignore', 'inherit'] });
         lap('install the .vsix into code-server');
 
-        const env: NodeJS.ProcessEnv = {
-            ...process.env,
-            SSTAR_FAKE_LOG: fakeLog,
-            SSTAR_CACHE_DIR: path.join(root, 'cache'), // no result cache shared with other runs
-            OPENAI_API_KEY: ENV_API_KEY,
-        };
+        const env: NodeJS.ProcessEnv = { ...process.env, SSTAR_FAKE_LOG: fakeLog, OPENAI_API_KEY: ENV_API_KEY };
+        if (config.backend === 'scripted') {
+            env.SSTAR_CACHE_DIR = path.join(root, 'cache'); // no result cache shared with other runs
+        } // else the embedded model and llama-server are found in the user's cache (SSTAR_CACHE_DIR as set, or ~/.cache/sstar)
         if (config.server === 'fake') {
             env.PYTHONPATH = path.join(CLIENT_DIR, 'test-fixtures', 'fake-server');
         }
@@ -96,7 +101,7 @@ async function main(): Promise<number> {
             '--auth', 'none', '--bind-addr', '127.0.0.1:0', '--disable-telemetry', '--disable-update-check',
             '--disable-workspace-trust', '--disable-getting-started-override',
             '--user-data-dir', userData, '--extensions-dir', extensionsDir, ws],
-        { env, log: path.join(RESULTS_DIR, 'code-server.log') });
+        { env, log: path.join(results, 'code-server.log') });
         const url = await waitForOutput(codeServer, /HTTP server listening on (http:\/\/\S+?)\/?\s/, 60000, 'code-server');
 
         const profile = path.join(root, 'chromium-profile');
@@ -116,8 +121,9 @@ async function main(): Promise<number> {
         await wb.ready(90000);
         lap('start code-server and load the workbench');
 
-        const ctx: Context = { config, page, wb, ws, userData, fakeLog, llmLog, vsixEntries: entries, textTools };
-        for (const [name, body] of SCENARIOS) {
+        const ctx: Context = { config, page, wb, results, ws, userData, fakeLog, llmLog, vsixEntries: entries, textTools };
+        const scenarios = config.backend === 'local' ? MODEL_SCENARIOS : SCENARIOS;
+        for (const [name, body] of scenarios) {
             const started = Date.now();
             try {
                 await body(ctx);
@@ -127,11 +133,11 @@ async function main(): Promise<number> {
                 const message = error instanceof Error ? error.message : String(error);
                 outcomes.push({ name, ok: false, error: message, seconds: (Date.now() - started) / 1000 });
                 console.log(`FAIL ${name}: ${message}`);
-                await wb.screenshot(path.join(RESULTS_DIR, `fail-${name.replace(/\W+/g, '-')}.png`)).catch(() => undefined);
+                await wb.screenshot(path.join(results, `fail-${name.replace(/\W+/g, '-')}.png`)).catch(() => undefined);
             }
         }
         lap('scenarios');
-        await wb.screenshot(path.join(RESULTS_DIR, 'final.png'));
+        await wb.screenshot(path.join(results, 'final.png'));
     } catch (error) {
         const message = error instanceof Error ? error.stack ?? error.message : String(error);
         outcomes.push({ name: 'setup', ok: false, error: message, seconds: 0 });
@@ -142,10 +148,10 @@ async function main(): Promise<number> {
     }
     const passed = outcomes.filter((o) => o.ok).length;
     const failed = outcomes.length - passed;
-    fs.writeFileSync(path.join(RESULTS_DIR, 'e2e-results.json'), JSON.stringify({ server: config.server, outcomes, timings }, null, 2));
+    fs.writeFileSync(path.join(results, 'e2e-results.json'), JSON.stringify({ server: config.server, backend: config.backend, outcomes, timings }, null, 2));
     console.log(`timings (s): ${Object.entries(timings).map(([k, v]) => `${k} ${v.toFixed(1)}`).join('; ')}`);
     console.log(`${passed} passed, ${failed} failed`);
-    return failed === 0 && passed === SCENARIOS.length ? 0 : 1;
+    return failed === 0 && passed === (config.backend === 'local' ? MODEL_SCENARIOS : SCENARIOS).length ? 0 : 1;
 }
 
 main().then((code) => process.exit(code), (error: unknown) => { console.error(error); process.exit(1); });

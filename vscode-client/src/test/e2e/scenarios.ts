@@ -7,7 +7,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { Page } from 'playwright-core';
-import { E2EConfig, RESULTS_DIR, keyFingerprint, readJsonLines, unwantedEntries } from './env';
+import { E2EConfig, keyFingerprint, readJsonLines, unwantedEntries } from './env';
 import { Workbench } from './workbench';
 
 export const API_KEY = 'sk-e2e-secret-4f9a1c77';
@@ -33,6 +33,8 @@ export interface Context {
     config: E2EConfig;
     page: Page;
     wb: Workbench;
+    /** Where screenshots go (see env.resultsDir). */
+    results: string;
     /** The workspace folder opened in code-server (copies of the examples). */
     ws: string;
     userData: string;
@@ -95,7 +97,7 @@ function savedTextTools(ctx: Context): string {
 }
 
 function shot(ctx: Context, name: string): Promise<void> {
-    return ctx.wb.screenshot(path.join(RESULTS_DIR, name));
+    return ctx.wb.screenshot(path.join(ctx.results, name));
 }
 
 /** Waits for a toast naming `what` to be gone and checks one was shown meanwhile. */
@@ -302,6 +304,30 @@ const apiKey: Scenario = ['"S*: Set API Key" restarts the server with the key; t
     const leaks = grepTree(ctx.userData, API_KEY).filter((p) => !p.includes('Local Storage') && !p.includes('globalStorage'));
     if (leaks.length > 0) throw new Error(`the API key is in: ${leaks.join(', ')}`);
 }];
+
+const modelSolve: Scenario = ['light bulb "Solve with S*" with the embedded model writes a body', async (ctx: Context): Promise<void> => {
+    const { wb, page } = ctx;
+    await wb.openFile('text_tools.py');
+    await wb.gotoLine(stubLine(ctx.textTools, 'is_palindrome'), 5);
+    await wb.recordNotifications();
+    await wb.pickCodeAction('Solve with S*', 120000);
+    await wb.notification('is_palindrome').waitFor({ timeout: 120000 });
+    await wb.settled(wb.notification('is_palindrome'));
+    await shot(ctx, 'model-progress.png');
+    await wb.notification('is_palindrome').waitFor({ state: 'hidden', timeout: ctx.config.timeoutMs });
+    await shot(ctx, 'model-solved.png');
+    await page.keyboard.press('Control+S');
+    // What a small model writes varies: check that the stub's body was replaced, nothing else.
+    const fn = await until('the saved body', 15000, () => {
+        const body = functionText(savedTextTools(ctx), 'is_palindrome');
+        return /^\s+pass\s*$/m.test(body) ? undefined : body;
+    });
+    console.log(`  the embedded model wrote:\n${fn}`);
+    if (functionText(savedTextTools(ctx), 'word_counts') !== functionText(ctx.textTools, 'word_counts')) throw new Error('the edit touched another function');
+}];
+
+/** SSTAR_E2E_BACKEND=local (`npm run test:e2e:model`): the embedded model, one solve. */
+export const MODEL_SCENARIOS: readonly Scenario[] = [vsix, modelSolve];
 
 export const SCENARIOS: readonly Scenario[] = [
     vsix, lightBulbSolve, mappedSettings, cancelButton, paletteCancel, showCandidates, regenerate, restartServer, apiKey,
