@@ -9,15 +9,15 @@ from __future__ import annotations
 import asyncio
 import base64
 import fcntl
+import logging
 import os
-import shutil
 import sys
 import tempfile
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from ._child import runner, supervise, wire
+from ._child import cleanup, runner, supervise, wire
 from .report import HostFacts
 
 __all__ = ["ZygoteWorker", "FreshRunner", "WorkerDied", "MARKER"]
@@ -27,6 +27,7 @@ _PKG_DIR = str(Path(__file__).resolve().parent)
 _BOOT = f"#{MARKER}-{{kind}}\nimport sys; sys.path.insert(0, {_PKG_DIR!r}); from _child import {{mod}}; {{mod}}.{{fn}}()"
 ZYGOTE_BOOT = _BOOT.format(kind="zygote", mod="zygote", fn="main")
 FRESH_BOOT = _BOOT.format(kind="fresh", mod="entry", fn="fresh_main")
+log = logging.getLogger("sandbox")
 _STARTUP_SECONDS = 30.0
 _REPLY_SLACK = 5.0  # beyond the child's wall+grace, for the zygote's own bookkeeping
 _FRESH_STARTUP = 1.0  # interpreter start counts against the deadline of a fresh run
@@ -136,7 +137,7 @@ class ZygoteWorker:
     def _remove_base(self) -> None:
         # A killed zygote cannot clean up after itself.
         if self.base and os.path.basename(self.base).startswith("sstar-worker-"):
-            shutil.rmtree(self.base, ignore_errors=True)
+            _remove(self.base)
         self.base = None
 
     async def close(self) -> None:
@@ -206,7 +207,7 @@ class FreshRunner:
                                        frame_cap=int(msg["frame_cap"]),
                                        out_cap=int(msg["out_cap"]))
         finally:
-            shutil.rmtree(base, ignore_errors=True)
+            _remove(base)
 
     async def close(self) -> None:
         await asyncio.get_running_loop().run_in_executor(None, self.executor.shutdown, True)
@@ -231,6 +232,13 @@ class _Handle:
             self.pid, cancelled = pid, self.cancelled
         if cancelled:
             supervise.kill_group(pid)
+
+
+def _remove(path: str) -> None:
+    try:
+        cleanup.remove_tree(path)
+    except OSError as exc:  # never fail a run over cleanup; say where the leftovers are
+        log.warning("sandbox: could not remove %s: %s", path, exc)
 
 
 def _write_all(fd: int, data: bytes) -> None:

@@ -28,6 +28,7 @@ PR_SET_NO_NEW_PRIVS = 38
 PR_SET_PDEATHSIG = 1
 _LANDLOCK = ("landlock_fs", "landlock_net", "landlock_scope")
 _MS_FLAGS = 2 | 4 | 8  # MS_NOSUID | MS_NODEV | MS_NOEXEC
+_INODES = 16384  # files and directories a run may create (bounds the cleanup too)
 _SECRET_MARKERS = ("KEY", "TOKEN", "SECRET", "PASSWORD", "CREDENTIAL", "AUTH")
 
 
@@ -99,10 +100,10 @@ def _private_tmpfs(libc: ctypes.CDLL, base: str, size: int, host_mnt: str | None
         return "missing: no private mount namespace (no unshare), so /tmp usage is unbounded"
     if size <= 0:
         return "missing: no size configured"
-    options = f"size={size},mode=0700".encode()
+    options = f"size={size},nr_inodes={_INODES},mode=0700".encode()
     if libc.mount(b"tmpfs", base.encode(), b"tmpfs", ctypes.c_ulong(_MS_FLAGS), options) != 0:
         return f"missing: mount of a tmpfs failed ({os.strerror(ctypes.get_errno())})"
-    return f"ok: private tmpfs of {size >> 20} MiB, nosuid nodev noexec"
+    return f"ok: private tmpfs of {size >> 20} MiB and {_INODES} inodes, nosuid nodev noexec"
 
 
 def die_with_parent(libc: ctypes.CDLL, parent: int) -> None:

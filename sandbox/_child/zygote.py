@@ -14,12 +14,11 @@ import base64
 import ctypes
 import gc
 import os
-import shutil
 import sys
 import tempfile
 import types
 
-from . import entry, isolate, runner, supervise, wire
+from . import cleanup, entry, isolate, runner, supervise, wire
 
 __all__ = ["main"]
 
@@ -102,25 +101,12 @@ def _serve(msg: dict, prepared: isolate.Prepared, devnull: int) -> dict:
                                   frame_cap=int(msg["frame_cap"]), out_cap=int(msg["out_cap"]))
     finally:
         _reap_strays()
-        _clean(prepared.base)
+        cleanup.empty_dir(prepared.base)  # OSError: this zygote stops and is replaced
     if raw["frame"] and raw["killed"] is None and raw["exit"] == 0:
         raw["progress"] = b""  # the parent reads checkpoints only when the frame is missing
     for key in ("frame", "progress"):
         raw[key] = base64.b64encode(raw[key]).decode("ascii")
     return raw
-
-
-def _clean(base: str) -> None:
-    """Empty the worker's directory (the child may have written beside its workdir too)."""
-    for name in os.listdir(base):
-        path = os.path.join(base, name)
-        try:
-            os.rmdir(path)  # the common case: an empty workdir
-        except OSError:
-            if os.path.isdir(path) and not os.path.islink(path):
-                shutil.rmtree(path, ignore_errors=True)
-            else:
-                os.unlink(path)
 
 
 def _reap_strays() -> None:
@@ -166,7 +152,10 @@ def main() -> None:
                 break
             _send({"done": _serve(msg, prepared, devnull)})
     finally:
-        shutil.rmtree(config["base"], ignore_errors=True)
+        try:
+            cleanup.remove_tree(config["base"])
+        except OSError:
+            pass  # the parent removes it too
 
 
 def _recv() -> dict:

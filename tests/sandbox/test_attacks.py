@@ -297,3 +297,14 @@ async def test_flooding_the_result_and_progress_channels(pool):
         assert r.setup.kind is OutcomeKind.RETURNED and r.steps[0].value == 1
         assert r.steps[1].kind is OutcomeKind.CRASHED
         assert "oversized" in r.steps[1].exception_message
+
+
+async def test_a_tree_the_cleanup_cannot_recurse_into(pool):
+    zygotes = zygote_pids(pool)
+    r = await run(pool, "import os",
+                  "for i in range(1200):\n    os.mkdir('d'); os.chdir('d')\n    if i == 600: os.chmod('.', 0)",
+                  "os.symlink('/', 'root')")
+    assert r.steps[0].kind in (OutcomeKind.RETURNED, OutcomeKind.TIMEOUT)
+    assert zygote_pids(pool) == zygotes  # cleaned up and kept, not crashed and replaced
+    for worker in pool._workers:
+        assert list(Path(f"/proc/{worker.proc.pid}/root{worker.base}").iterdir()) == []
