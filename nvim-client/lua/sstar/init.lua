@@ -255,7 +255,8 @@ local function on_progress(ev)
   elseif M.options.progress == 'notify' then
     vim.notify(text, vim.log.levels.INFO)
   elseif M.options.progress == 'echo' then
-    vim.api.nvim_echo({ { text } }, false, {})
+    -- cut to the space left on the command line: a longer echo would ask to "Press ENTER"
+    vim.api.nvim_echo({ { text:sub(1, math.max(vim.v.echospace, 10)) } }, false, {})
   end
 end
 
