@@ -106,15 +106,20 @@ class SolveContext:
         stage: Stage,
         temperature: float,
         seed: int | None = None,
+        max_tokens: int | None = None,
     ) -> Answer:
-        """The model's answer; from the cache when this exact request was answered before."""
+        """The model's answer; from the cache when this exact request was answered before.
+        `max_tokens` caps this answer below the configured `max_completion_tokens`."""
+        limit = self.config.max_completion_tokens
+        if max_tokens is not None:
+            limit = min(limit, max_tokens)
         key = self.cache.key(
             "completion",
             self.fingerprint,
             list(messages),
             round(temperature, 4),
             seed,
-            self.config.max_completion_tokens,
+            limit,
         )
         hit = self.cache.get_json(key)
         if isinstance(hit, dict) and isinstance(hit.get("text"), str):
@@ -123,7 +128,12 @@ class SolveContext:
         self._enter_llm()
         try:
             done = await self.llm.complete(
-                messages, budget=self.budget, stage=stage, temperature=temperature, seed=seed
+                messages,
+                budget=self.budget,
+                stage=stage,
+                temperature=temperature,
+                seed=seed,
+                max_tokens=limit,
             )
         finally:
             self._leave_llm()

@@ -40,6 +40,12 @@ from .prompts import (
 
 __all__ = ["Selection", "SelectionReason", "select"]
 
+# Answers in selection are short (a few calls; a few sentences and a verdict). A small model that
+# rambles on would otherwise spend up to max_completion_tokens on each: cap them. The probe parser
+# reads a cut-off block, and a judge cut off before its verdict keeps the champion.
+_INPUTS_TOKENS = 320
+_JUDGE_TOKENS = 400
+
 _BROKEN = {
     OutcomeKind.TIMEOUT,
     OutcomeKind.MEMORY_EXCEEDED,
@@ -123,7 +129,9 @@ class _Ranker:
 async def _ask(ctx: SolveContext, messages, count: int) -> list[str]:
     """Probe calls from one model answer; an empty list when the model failed us (not fatal)."""
     try:
-        answer = await ctx.complete(messages, stage=Stage.SELECTING, temperature=0.0)
+        answer = await ctx.complete(
+            messages, stage=Stage.SELECTING, temperature=0.0, max_tokens=_INPUTS_TOKENS
+        )
     except (BudgetExceededError, LLMAuthError):
         raise
     except LLMError as error:
@@ -228,7 +236,9 @@ async def _match(ctx, groups, champion: int, challenger: int, inputs, outcomes, 
 async def _verdict(ctx: SolveContext, messages) -> str | None:
     """ "A", "B", or None (unclear answer, or a failed request: the champion then stays)."""
     try:
-        answer = await ctx.complete(messages, stage=Stage.SELECTING, temperature=0.0)
+        answer = await ctx.complete(
+            messages, stage=Stage.SELECTING, temperature=0.0, max_tokens=_JUDGE_TOKENS
+        )
     except (BudgetExceededError, LLMAuthError):
         raise
     except LLMError as error:

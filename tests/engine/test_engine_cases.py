@@ -271,3 +271,16 @@ async def test_a_sandbox_failure_is_raised_plainly(model, make_engine, write_pro
 
     with pytest.raises(SandboxClosed, match="pool was closed"):
         await solve(make_engine(sandbox=BrokenPool()), write_problem())
+
+
+async def test_selection_answers_are_capped(model, make_engine, write_problem):
+    skips = "def add_one(xs):\n    return [x + 1 for x in xs if x >= 0]\n"
+    model.script.samples = lambda seed: fenced(RIGHT if seed == 0 else skips)
+    # a rambling model: the inputs answer goes on and on after its calls
+    model.script.inputs = fenced("add_one([-1, 5])\nadd_one([0])") + "And more. " * 400
+    await solve(make_engine(samples=2), write_problem())
+    pairs = zip(kinds(model), model.requests, strict=True)
+    limits = {kind_: body["max_tokens"] for kind_, body in pairs}
+    assert limits["sample"] == 1024 and limits["inputs"] <= 320 and limits["judge"] <= 400
+    judge = [p for p in model.prompts() if "Program A:" in p]
+    assert judge and "add_one([-1, 5])" in judge[0]  # the cut-off answer still gave its calls
