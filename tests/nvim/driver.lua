@@ -191,6 +191,25 @@ function scenarios.solve()
     end, 10000)
   end
   out.titles_after = code_action_titles()
+  if cfg.pick_other then
+    -- :SStarCandidates as a user would run it, answering its vim.ui.select with a candidate that
+    -- was not chosen; its body must replace the one written.
+    vim.ui.select = function(items, opts, on_choice)
+      out.select_prompt = opts.prompt
+      out.select_labels = vim.tbl_map(opts.format_item, items)
+      for _, item in ipairs(items) do
+        if not item.chosen then
+          return on_choice(item)
+        end
+      end
+      on_choice(nil)
+    end
+    vim.cmd('SStarCandidates')
+    out.lines_picked = wait_for('the picked candidate in the buffer', function()
+      local lines = vim.api.nvim_buf_get_lines(vim.fn.bufnr(cfg.file), 0, -1, false)
+      return not vim.deep_equal(lines, out.lines) and lines
+    end, 15000)
+  end
 end
 
 -- :SStarSolve, wait for the candidate's busy loop to run in the sandbox, :SStarCancel, and check

@@ -35,6 +35,17 @@ def merge_intervals(intervals):
     return merged
 """
 
+MERGE_TOO = """
+def merge_intervals(intervals):
+    spans = []
+    for lo, hi in sorted(intervals):
+        if not spans or lo > spans[-1][1]:
+            spans.append((lo, hi))
+        else:
+            spans[-1] = (spans[-1][0], max(spans[-1][1], hi))
+    return spans
+"""
+
 BUSY = """
 def merge_intervals(intervals):
     while True:
@@ -47,7 +58,8 @@ def scripted_settings(llm, **extra) -> dict:
 
 
 def test_solve_code_action_writes_a_body_that_passes_the_examples(tmp_path: Path, scripted_llm):
-    scripted_llm.handler = llm_router(MERGE)
+    # Two right programs that differ: the one not chosen is picked later with :SStarCandidates.
+    scripted_llm.handler = llm_router(lambda body: MERGE if not body.get("seed") else MERGE_TOO)
     path = copy_example(tmp_path, "intervals.py")
     original = path.read_text()
     result = run_nvim(tmp_path, {
@@ -57,6 +69,7 @@ def test_solve_code_action_writes_a_body_that_passes_the_examples(tmp_path: Path
         "python": VENV_PYTHON,
         "settings": scripted_settings(scripted_llm),
         "candidates": True,
+        "pick_other": True,
     }, base_env(tmp_path))
     why = explain(result)
     assert result["ok"], why
@@ -70,7 +83,7 @@ def test_solve_code_action_writes_a_body_that_passes_the_examples(tmp_path: Path
 
     text = "\n".join(result["lines"]) + "\n"
     assert text != original and result["modified"], why
-    assert "merged" in text and "    ..." not in text.split('"""')[-1], why
+    assert ("merged" in text or "spans" in text) and "    ..." not in text.split('"""')[-1], why
     checked = run_doctests(tmp_path, text, "merge_intervals")
     assert checked.returncode == 0, checked.stdout + "\n" + text
     assert "3 passed and 0 failed" in checked.stdout, checked.stdout
@@ -79,6 +92,13 @@ def test_solve_code_action_writes_a_body_that_passes_the_examples(tmp_path: Path
     candidates = result["candidates"]
     assert candidates["qualname"] == "merge_intervals", why
     assert [c["chosen"] for c in candidates["candidates"]].count(True) == 1, why
+    assert len(candidates["candidates"]) == 2, why
+    chosen = next(c for c in candidates["candidates"] if c["chosen"])
+    other = "spans" if "merged" in chosen["code"] else "merged"
+    picked = "\n".join(result["lines_picked"]) + "\n"
+    assert other in picked and "    ..." not in picked.split('"""')[-1], why
+    assert run_doctests(tmp_path, picked, "merge_intervals").returncode == 0, picked
+    assert any("3/3 pass" in label for label in result["select_labels"]), why
     # The function now holds S*'s result: the action offered is "regenerate with more samples".
     assert any(t.startswith("Solve with S* (") for t in result["titles_after"]), why
     assert result["stopped"] and not result["survivors"], why
