@@ -71,9 +71,12 @@ export function vsixEntries(python: string, vsix: string): string[] {
     return JSON.parse(out) as string[];
 }
 
-/** Entries that must not ship: tests, sources, source maps, fixtures, results, build scripts. */
+/**
+ * Entries that must not ship: tests, sources, source maps, fixtures, results, build scripts, and
+ * (the extension being one esbuild bundle in dist/) tsc's out/ and node_modules.
+ */
 export function unwantedEntries(entries: readonly string[]): string[] {
-    return entries.filter((e) => /(^|\/)(tests?|__tests__|test-fixtures|test-results|src|scripts|\.vscode-test)\//.test(e)
+    return entries.filter((e) => /(^|\/)(tests?|__tests__|test-fixtures|test-results|src|scripts|\.vscode-test|out|node_modules)\//.test(e)
         || /\.(map|ts|tsbuildinfo|vsix)$/.test(e) || /(^|\/)(tsconfig\.json|eslint\.config\.mjs|\.gitignore)$/.test(e));
 }
 

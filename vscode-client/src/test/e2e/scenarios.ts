@@ -105,12 +105,11 @@ async function progressEnded(ctx: Context, what: string): Promise<void> {
     await ctx.wb.notification(what).waitFor({ state: 'hidden', timeout: 30000 });
     const seen = await ctx.wb.recordedNotifications();
     if (!seen.some((t) => t.includes(what))) throw new Error(`no progress notification for ${what} was shown (saw: ${JSON.stringify(seen)})`);
-    await until(`the status bar to drop ${what}`, 30000, async () =>
-        (await ctx.wb.statusItem().innerText()).includes(what) ? undefined : true);
+    await ctx.wb.statusItem(what).waitFor({ state: 'detached', timeout: 30000 });
 }
 
-const vsix: Scenario = ['the .vsix holds the compiled extension and its runtime deps only', (ctx: Context): Promise<void> => {
-    const need = ['extension/package.json', 'extension/out/extension.js', 'extension/node_modules/vscode-languageclient/package.json'];
+const vsix: Scenario = ['the .vsix holds the bundled extension, package.json, README and LICENSE only', (ctx: Context): Promise<void> => {
+    const need = ['extension/package.json', 'extension/dist/extension.js', 'extension/readme.md', 'extension/LICENSE.txt'];
     const missing = need.filter((n) => !ctx.vsixEntries.includes(n));
     const unwanted = unwantedEntries(ctx.vsixEntries);
     if (missing.length > 0 || unwanted.length > 0) {
@@ -172,8 +171,7 @@ const cancelButton: Scenario = ['the progress notification\'s Cancel button canc
     await toast.waitFor({ timeout: 60000 });
     const cancel = toast.getByRole('button', { name: 'Cancel' });
     await cancel.waitFor({ timeout: 10000 });
-    await until('the status bar to show the running job', 30000, async () =>
-        /slow_sum/.test(await wb.statusItem().innerText()) ? true : undefined);
+    await wb.statusItem('slow_sum').waitFor({ timeout: 30000 });
     if (ctx.config.server === 'real') {
         await until('the hanging request at the scripted LLM', 30000, () =>
             readJsonLines(ctx.llmLog).some((r) => String(r.rule).includes('slow_sum')) ? true : undefined);
@@ -186,8 +184,7 @@ const cancelButton: Scenario = ['the progress notification\'s Cancel button canc
         await until('the server to see window/workDoneProgress/cancel', 20000, () =>
             readJsonLines(ctx.fakeLog).some((e) => e.event === 'progress_cancel') ? true : undefined);
     }
-    await until('the status bar to go idle', 30000, async () =>
-        /slow_sum/.test(await wb.statusItem().innerText()) ? undefined : true);
+    await wb.statusItem('slow_sum').waitFor({ state: 'detached', timeout: 30000 });
     if (!(await wb.editorText()).includes('    pass')) throw new Error('the cancelled solve still edited the file');
 }];
 
@@ -238,8 +235,7 @@ function restarted(ctx: Context, reason: string): Promise<true> {
 const restartServer: Scenario = ['"S*: Restart Server" restarts it', async (ctx: Context): Promise<void> => {
     await ctx.wb.command('S*: Restart Server');
     await restarted(ctx, '"S*: Restart Server"');
-    await until('the status bar to show the backend again', 30000, async () =>
-        /S\* (fake|scripted)/.test(await ctx.wb.statusItem().innerText()) ? true : undefined);
+    await ctx.wb.statusItem(/^(fake|scripted)/).waitFor({ timeout: 30000 });
 }];
 
 const showCandidates: Scenario = ['"S*: Show Candidates" lists candidates; picking one applies it', async (ctx: Context): Promise<void> => {

@@ -143,8 +143,10 @@ export class Workbench {
         return this.page.locator('.notifications-toasts .notification-toast', { hasText: text }).first();
     }
 
-    statusItem(): Locator {
-        return this.page.locator('.statusbar-item', { hasText: 'S*' }).first();
+    /** The S* status bar item while its text (after "S* ") matches `text` (the backend or a job). */
+    statusItem(text: string | RegExp): Locator {
+        const rest = typeof text === 'string' ? text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&') : text.source.replace(/^\^/, '');
+        return this.page.locator('.statusbar-item', { hasText: new RegExp(`S\\* ${rest}`) }).first();
     }
 
     async screenshot(file: string): Promise<void> {

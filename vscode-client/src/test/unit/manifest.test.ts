@@ -46,9 +46,11 @@ describe('package.json contributions', () => {
         }
     });
 
-    it('activates on Python files and packages to a fixed .vsix name', () => {
+    it('activates on Python files, runs the esbuild bundle and packages it to a fixed .vsix name', () => {
         assert.deepEqual(manifest.activationEvents, ['onLanguage:python']);
-        assert.equal(manifest.main, './out/extension.js');
-        assert.match(manifest.scripts.package ?? '', /vsce package --out sstar-lsp\.vsix/);
+        assert.equal(manifest.main, './dist/extension.js');
+        assert.match(manifest.scripts.bundle ?? '', /esbuild src\/extension\.ts --bundle --outfile=dist\/extension\.js --external:vscode/);
+        assert.match(manifest.scripts['vscode:prepublish'] ?? '', /npm run bundle/);
+        assert.match(manifest.scripts.package ?? '', /vsce package --no-dependencies --out sstar-lsp\.vsix/);
     });
 });
