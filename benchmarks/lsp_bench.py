@@ -267,7 +267,8 @@ async def run(args: argparse.Namespace) -> dict:
     stubs = [0, 1, 2, 3, 4]
     with tempfile.TemporaryDirectory(prefix="sstar-lsp-bench-") as tmp:
         folder = Path(tmp)
-        path = folder / "big_module.py"
+        (folder / "project").mkdir()  # the workspace the server scans for tests: only the file
+        path = folder / "project" / "big_module.py"
         path.write_text(source)
         uri = path.as_uri()
         llm, base_url = start_llm(folder, stubs)
