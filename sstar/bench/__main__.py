@@ -62,6 +62,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="seconds one model request may take (default 900: 8 streams on a busy CPU are slow, "
         "and a timed-out request is retried from scratch)",
     )
+    parser.add_argument(
+        "--server-threads",
+        type=int,
+        help="CPU threads of the embedded llama-server (default: all cores). On a shared, busy "
+        "machine 1 is far faster: its threads wait for each other at every step",
+    )
     parser.add_argument("--cache-dir", help="the engine cache (default: the sstar cache directory)")
     parser.add_argument(
         "--report-only", action="store_true", help="rewrite the reports from the records"
@@ -179,19 +185,22 @@ async def _run(config: Config, args, tasks, methods, files: RunFiles) -> None:
                 finally:
                     await llm.aclose()
             else:
-                await _run_embedded(config, tasks, methods, files, cache, pool, progress)
+                await _run_embedded(
+                    config, tasks, methods, files, cache, pool, progress, args.server_threads
+                )
     finally:
         progress.close()
 
 
 async def _run_embedded(
-    config: Config, tasks, methods, files: RunFiles, cache, pool, progress
+    config: Config, tasks, methods, files: RunFiles, cache, pool, progress, threads: int | None
 ) -> None:
     """The embedded llama-server, restarted (and the run resumed) when it dies under us."""
-    from ..localmodel import LocalModelServer
+    from ..localmodel import LocalModelServer, ServerSettings
 
+    settings = ServerSettings(threads=threads) if threads else None
     server = await asyncio.to_thread(
-        LocalModelServer.shared, config.local_model, config.model_path or None
+        LocalModelServer.shared, config.local_model, config.model_path or None, settings=settings
     )
     try:
         for attempt in range(_RESTARTS + 1):
