@@ -59,6 +59,16 @@ async function main(): Promise<number> {
     }
     fs.mkdirSync(results, { recursive: true });
     const root = tempDir('sstar-e2e-');
+    // Ctrl+C or a CI timeout must not leave code-server, the language server or Chromium behind.
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+        process.once(signal, () => {
+            console.log(`${signal}: stopping everything the e2e started`);
+            void stack.close().finally(() => {
+                fs.rmSync(root, { recursive: true, force: true });
+                process.exit(signal === 'SIGINT' ? 130 : 143);
+            });
+        });
+    }
     const timings: Record<string, number> = {};
     let mark = Date.now();
     const lap = (what: string): void => { timings[what] = (Date.now() - mark) / 1000; mark = Date.now(); };
