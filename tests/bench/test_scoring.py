@@ -105,8 +105,9 @@ async def test_every_method_is_charged_for_the_samples_it_uses(bench, config, ta
     assert got["first"]["cost"]["prompt_tokens"] > 0
     assert got["greedy"]["cost"]["calls"] == got["greedy"]["cost"]["fresh_calls"] == 1
     assert got["codet"]["cost"]["calls"] == n + 1 and got["codet"]["cost"]["fresh_calls"] == 1
-    # majority reuses the engine's synthesised inputs: nothing fresh.
-    assert got["majority"]["cost"]["calls"] == n + 1 and got["majority"]["cost"]["fresh_calls"] == 0
+    # majority reuses S*'s synthesised inputs (fresh only if a sandbox timeout on a busy machine
+    # kept S* from needing them); either way it is charged for them.
+    assert got["majority"]["cost"]["calls"] == n + 1 and got["majority"]["cost"]["fresh_calls"] <= 1
 
 
 async def test_a_lost_server_stops_the_run_and_records_nothing(pool, config, tasks, tmp_path):
