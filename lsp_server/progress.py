@@ -70,7 +70,7 @@ class JobProgress:
             return
         if not isinstance(event, _QUIET) or _last_sample(event):
             self.log(line)
-        if self.job.token is not None:
+        if self.job.token is not None and self.server.connected:
             report = types.WorkDoneProgressReport(message=line, percentage=self.percentage, cancellable=True)
             self.server.work_done_progress.report(self.job.token, report)
 
@@ -79,7 +79,7 @@ class JobProgress:
             return
         self.ended = True
         self.log(message)
-        if self.job.token is not None:
+        if self.job.token is not None and self.server.connected:
             self.server.work_done_progress.end(self.job.token, types.WorkDoneProgressEnd(message=message))
             self.server.work_done_progress.tokens.pop(self.job.token, None)
 

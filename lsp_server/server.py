@@ -46,6 +46,8 @@ class SStarServer(LanguageServer):
         self.pending_messages: list[str] = []
         self._indexes: dict[str, tuple[int | None, DocumentIndex]] = {}
         self._stopped = False
+        self.connected = True  # False once the client said `exit`: nothing more may be sent
+        self._reporting = False
         self.edit_lock = asyncio.Lock()  # one workspace/applyEdit at a time
         self._change_waiters: dict[str, list[asyncio.Future]] = {}
 
@@ -100,18 +102,40 @@ class SStarServer(LanguageServer):
             self.publish_diagnostics(uri)
 
     # -- talking to the client -----------------------------------------------------------------
+    def report_server_error(self, error: Exception, source) -> None:
+        # pygls reports a failed send by sending a message, which fails again, recursively (for
+        # ~30 s of tracebacks) once the transport is closed: report once, and never after `exit`.
+        if not self.connected or self._reporting:
+            log.warning("not reported to the client (%s): %s", source.__name__, error)
+            return
+        self._reporting = True
+        try:
+            super().report_server_error(error, source)
+        finally:
+            self._reporting = False
+
     def show(self, message: str, level: str = "info") -> None:
+        if not self.connected:
+            log.info("%s", message)
+            return
         self.window_show_message(types.ShowMessageParams(type=message_type(level), message=message))
         self.log(message, level)
 
     def log(self, message: str, level: str = "info") -> None:
+        if not self.connected:
+            log.info("%s", message)
+            return
         self.window_log_message(types.LogMessageParams(type=message_type(level), message=message))
 
     def publish_diagnostics(self, uri: str) -> None:
+        if not self.connected:
+            return
         params = types.PublishDiagnosticsParams(uri=uri, diagnostics=self.diagnostics.diagnostics(uri))
         self.text_document_publish_diagnostics(params)
 
     def send_status(self) -> None:
+        if not self.connected:
+            return
         jobs = [job.status() for job in self.jobs.running]
         status = {"backend": backend_name(self.engines.config), "running": len(jobs), "jobs": jobs}
         self.protocol.notify("sstar/status", status)
@@ -238,6 +262,7 @@ def exit_(ls: SStarServer, params: None) -> None:
     # first, cancelling the jobs is all we can start here; asyncio.run's teardown then lets them
     # kill their sandbox children, the sandbox workers end with their pipes, and llama-server
     # dies with us (PR_SET_PDEATHSIG).
+    ls.connected = False
     if not ls._stopped:
         ls.jobs.cancel(reason="the editor closed the language server")
 

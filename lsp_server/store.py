@@ -10,11 +10,14 @@ from __future__ import annotations
 import asyncio
 import itertools
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from sstar.config import Config
-from sstar.engine import Engine
 from sstar.problem import Problem
 from sstar.results import SolveResult
+
+if TYPE_CHECKING:
+    from sstar.engine import Engine
 
 __all__ = ["Kept", "ResultStore", "Engines"]
 
@@ -79,6 +82,10 @@ class Engines:
 
     def acquire(self) -> Engine:
         if self._current is None:
+            # imported on the first solve: the engine pulls in `openai` (~1 s), which would
+            # otherwise delay `initialize` and every editor's first code action
+            from sstar.engine import Engine
+
             self._current = Engine(self.config)
             self._users[self._current] = 0
         self._users[self._current] += 1
