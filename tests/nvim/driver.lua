@@ -222,10 +222,14 @@ function scenarios.cancel()
     return out.progress[before + 1]
   end)
   step('progress began')
-  -- The candidate is `while True: pass`: the child running it is the one burning CPU.
+  -- The candidate is `while True: pass`: the sandbox process running it is the one burning CPU
+  -- (a warm sandbox worker uses ~5 ticks; every sandbox process has the marker in its argv).
+  local function is_sandbox(entry)
+    return table.concat(entry.cmdline or {}, ' '):find('sstar-sandbox', 1, true) ~= nil
+  end
   local busy = wait_for('a sandbox child burning CPU', function()
     for _, entry in ipairs(descendants(server.pid)) do
-      if entry.cpu >= (cfg.busy_ticks or 50) then
+      if is_sandbox(entry) and entry.cpu >= (cfg.busy_ticks or 50) then
         return entry
       end
     end
@@ -247,7 +251,7 @@ function scenarios.cancel()
   end, 10000)
   out.lines = stub_lines()
   out.left = vim.tbl_filter(function(entry)
-    return entry.pid ~= server.pid and entry.cpu >= (cfg.busy_ticks or 50) and entry.state == 'R'
+    return is_sandbox(entry) and entry.cpu >= (cfg.busy_ticks or 50)
   end, descendants(server.pid))
 end
 

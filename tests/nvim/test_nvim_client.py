@@ -1,7 +1,9 @@
 """End to end in a real headless Neovim 0.11 with the shipped nvim-client: the "Solve with S*" code
 action writes a body that passes the docstring examples (scripted model, and once the real embedded
-model), :SStarCancel stops a solve and the process running its candidate, and `lsp/sstar.lua`
-starts `python -m lsp_server` from the interpreter it should."""
+model) and :SStarCandidates writes another candidate; :SStarCancel stops a solve and the sandbox
+process running its candidate; an edit during a solve is never overwritten and :SStarApplyLast /
+:SStarRegenerate work; `lsp/sstar.lua` starts `python -m lsp_server` from the interpreter it should.
+Every test also checks that a graceful client stop leaves no server or sandbox process behind."""
 
 from __future__ import annotations
 
