@@ -7,7 +7,9 @@ Every test also checks that a graceful client stop leaves no server or sandbox p
 
 from __future__ import annotations
 
+import json
 import os
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -15,11 +17,13 @@ import pytest
 from tests.support.scripted_llm import Reply
 
 from .conftest import (
+    CLIENT,
     VENV_PYTHON,
     base_env,
     copy_example,
     explain,
     llm_router,
+    nvim_binary,
     run_doctests,
     run_nvim,
 )
@@ -252,3 +256,25 @@ def test_edit_during_solve_keeps_the_result_for_apply_last_and_regenerate(tmp_pa
     assert "written" in result["end_regenerated"]["message"], why
     assert len(answered) >= 2, "regenerate asked the model for no new sample"
     assert result["stopped"] and not result["survivors"], why
+
+
+def test_lua_helpers_statusline_candidates_and_commands(tmp_path: Path):
+    out = tmp_path / "helpers.json"
+    argv = [nvim_binary(), "--headless", "--clean", "-u", "NONE", "-l",
+            str(Path(__file__).with_name("helpers.lua")), str(CLIENT), str(out)]
+    proc = subprocess.run(argv, stdin=subprocess.DEVNULL, capture_output=True, text=True,
+                          env=base_env(tmp_path), timeout=60)
+    assert proc.returncode == 0 and out.exists(), proc.stdout + proc.stderr
+    seen = json.loads(out.read_text())
+    assert seen["idle"] == ""
+    assert seen["fired"] == 1
+    assert seen["by_stage"] == "S* Box.b: starting (+1)"
+    assert seen["by_progress"] == "S* Box.b: sampling 3/8 (+1)"
+    assert seen["backend"] == "embedded qwen2.5-coder-0.5b"
+    text = "\n".join(seen["lines"])
+    assert "# S* candidates for f" in text
+    assert "## * ab12  3/3 pass  group 0  return x + 1" in text
+    assert "##   cd34  2/3 pass  group 1  return 1 + x" in text
+    assert text.count("```python") == 2
+    for name in ("SStarSolve", "SStarCancel", "SStarRegenerate", "SStarCandidates", "SStarApplyLast"):
+        assert name in seen["commands"]
