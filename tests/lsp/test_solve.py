@@ -105,3 +105,31 @@ async def code_actions(client, uri: str, line: int, end_line: int | None = None)
     return list(await client.text_document_code_action_async(params) or [])
 
 
+
+
+WIDE = '''def shout(word: str) -> str:
+    """Upper case and an emoji, café 😀 included.
+
+    >>> shout("café😀")
+    'CAFÉ😀!'
+    """
+    ...
+'''
+
+
+async def test_positions_in_the_negotiated_encoding(client, model, workspace):
+    """Neovim negotiates UTF-8, VS Code keeps UTF-16: ranges count in the client's units."""
+    model.script.sample = fenced("def shout(word):\n    return word.upper()\n")  # no "!": fails
+    model.script.debug = model.script.sample
+    uri = open_file(client, workspace, "wide.py", WIDE)
+    job = await solve(client, uri, qualname="shout")
+    await client.wait_for(lambda: token_of(job) in client.ended_tokens(), what="progress end")
+    await client.wait_for(lambda: client.diagnostics_for(uri), what="diagnostics")
+    [failing] = [d for d in client.diagnostics_for(uri) if d.code == "example-failed"]
+    line = client.texts[uri].splitlines()[failing.range.start.line]
+    assert line.strip().startswith(">>> shout(")
+    units = {"utf-8": len(line.encode()), "utf-16": len(line.encode("utf-16-le")) // 2}
+    expected = units["utf-8" if client.encoding == types.PositionEncodingKind.Utf8 else "utf-16"]
+    assert failing.range.end.character == expected
+    assert client.encoding == ("utf-8" if client.profile == "neovim" else "utf-16")
+    assert client.texts[uri] == WIDE.replace("    ...\n", "    return word.upper()\n")
