@@ -7,7 +7,9 @@ Starts the real llama-server exactly as the engine does (``sstar.localmodel``, d
 ``--reps`` requests back to back; every request generates exactly ``--max-tokens`` tokens
 (``ignore_eos``) so levels compare like for like. All levels run against one server in one run.
 
-Per level it prints: aggregate completion tokens/s, the ratio to one stream, the mean tokens/s one
+Per level it prints: aggregate completion tokens/s, the ratio to one stream, completion tokens
+per CPU-second of the server and its ratio (the batching gain itself, which a busy shared machine
+does not blur: wall-clock figures there mostly measure the other processes), the mean tokens/s one
 stream sees, and prompt processing (tokens the server actually evaluated, after its prompt cache,
 and the milliseconds it took, from llama-server's ``timings``). ``--parallel-baseline`` adds the
 same levels against a server with ONE slot, which is how a one-request-at-a-time server
@@ -45,6 +47,12 @@ def engine_messages() -> list[dict]:
     return sample_messages(extract_problem(source, path=_STUB, qualname="merge_intervals"))
 
 
+def cpu_seconds(pid: int | None) -> float:
+    """CPU time the server has used so far (user + system, all its threads)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 async def one_level(
     srv: LocalModelServer,
     messages: list[dict],
@@ -70,9 +78,9 @@ async def one_level(
             timings.append((resp.model_extra or {}).get("timings") or {})
         return tokens, time.perf_counter() - start
 
-    start = time.perf_counter()
+    cpu0, start = cpu_seconds(srv.pid), time.perf_counter()
     results = await asyncio.gather(*(stream() for _ in range(streams)))
-    wall = time.perf_counter() - start
+    wall, cpu = time.perf_counter() - start, cpu_seconds(srv.pid) - cpu0
     await client.close()
     tokens = sum(t for t, _ in results)
     return {
@@ -81,6 +89,8 @@ async def one_level(
         "tokens": tokens,
         "seconds": wall,
         "tok_s": tokens / wall,
+        "cpu_seconds": cpu,
+        "tok_per_cpu_s": tokens / cpu,
         "per_stream_tok_s": statistics.mean(t / s for t, s in results),
         "prompt_tokens_evaluated": statistics.mean(t.get("prompt_n", 0) for t in timings),
         "prompt_ms": statistics.mean(t.get("prompt_ms", 0.0) for t in timings),
@@ -117,12 +127,15 @@ async def run_server(
 
 def _merge(rows: list[dict]) -> dict:
     tokens, seconds = sum(r["tokens"] for r in rows), sum(r["seconds"] for r in rows)
+    cpu = sum(r["cpu_seconds"] for r in rows)
     return {
         "streams": rows[0]["streams"],
         "requests": sum(r["requests"] for r in rows),
         "tokens": tokens,
         "seconds": seconds,
         "tok_s": tokens / seconds,
+        "cpu_seconds": cpu,
+        "tok_per_cpu_s": tokens / cpu,
         "per_stream_tok_s": statistics.mean(r["per_stream_tok_s"] for r in rows),
         "prompt_tokens_evaluated": statistics.mean(r["prompt_tokens_evaluated"] for r in rows),
         "prompt_ms": statistics.mean(r["prompt_ms"] for r in rows),
@@ -131,17 +144,20 @@ def _merge(rows: list[dict]) -> dict:
 
 
 def show(title: str, prompt_tokens: int, rows: list[dict]) -> None:
-    base = rows[0]["tok_s"]
+    base, base_cpu = rows[0]["tok_s"], rows[0]["tok_per_cpu_s"]
     out = sys.stdout.write
     out(f"\n{title}\nprompt: {prompt_tokens} tokens (engine sampling prompt)\n")
     out(
         f"{'streams':>7} {'reqs':>5} {'tokens':>7} {'seconds':>8} {'agg tok/s':>10} {'x one':>6} "
+        f"{'tok/cpu-s':>9} {'x one':>6} "
         f"{'per-stream tok/s':>17} {'prompt eval tok':>16} {'prompt ms mean/max':>19}\n"
     )
     for r in rows:
         out(
             f"{r['streams']:>7} {r['requests']:>5} {r['tokens']:>7} {r['seconds']:>8.1f} "
-            f"{r['tok_s']:>10.1f} {r['tok_s'] / base:>6.2f} {r['per_stream_tok_s']:>17.1f} "
+            f"{r['tok_s']:>10.1f} {r['tok_s'] / base:>6.2f} "
+            f"{r['tok_per_cpu_s']:>9.1f} {r['tok_per_cpu_s'] / base_cpu:>6.2f} "
+            f"{r['per_stream_tok_s']:>17.1f} "
             f"{r['prompt_tokens_evaluated']:>16.0f} "
             f"{r['prompt_ms']:>10.0f}/{r['prompt_ms_max']:<8.0f}\n"
         )
