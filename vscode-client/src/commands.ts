@@ -65,17 +65,40 @@ export function cursorArgs(editor: EditorLike | undefined): CursorArgs | undefin
     return { uri: editor.document.uri.toString(), version: editor.document.version, position: { line, character } };
 }
 
+/**
+ * A one-line preview of a candidate's body: its statements after the signature and the docstring
+ * (every candidate repeats the docstring, so showing it would tell them apart not at all).
+ */
+export function bodyPreview(code: string, maxLength = 120): string {
+    const lines = code.split('\n');
+    const at = (n: number): string => lines[n] ?? '';
+    let i = lines.findIndex((l) => /^\s*(async\s+)?def\s/.test(l));
+    if (i < 0) return '';
+    while (i < lines.length && !/:\s*(#.*)?$/.test(at(i))) i++; // a signature may span lines
+    i += 1;
+    while (i < lines.length && at(i).trim() === '') i++;
+    const first = at(i).trim();
+    const quote = /^[rRuU]?("""|''')/.exec(first)?.[1];
+    if (quote !== undefined) {
+        const open = first.indexOf(quote);
+        let end = first.indexOf(quote, open + 3) >= 0 ? i : i + 1;
+        while (end < lines.length && !at(end).includes(quote)) end++;
+        i = end + 1;
+    }
+    const text = lines.slice(i).map((l) => l.trim()).filter((l) => l !== '' && !l.startsWith('#')).join('; ');
+    return text.length > maxLength ? `${text.slice(0, maxLength - 1)}…` : text;
+}
+
 /** QuickPick rows for `sstar.showCandidates`' result: best pass count first, the chosen one marked. */
 export function candidateItems(candidates: readonly CandidateInfo[]): CandidateItem[] {
     const sorted = [...candidates].sort((a, b) =>
         Number(b.chosen === true) - Number(a.chosen === true) || b.passed - a.passed);
     return sorted.map((c) => {
-        const firstLine = c.code.split('\n').find((l) => l.trim() !== '' && !l.trim().startsWith('def ')) ?? '';
         const mark = c.chosen === true ? '$(check) ' : '';
         return {
             label: `${mark}${c.passed}/${c.total} passed`,
             description: `candidate ${String(c.id)}${c.group !== undefined && c.group !== null ? ` · group ${String(c.group)}` : ''}${c.chosen === true ? ' · chosen' : ''}`,
-            detail: firstLine.trim(),
+            detail: bodyPreview(c.code),
             candidateId: c.id,
         };
     });

@@ -248,6 +248,9 @@ const showCandidates: Scenario = ['"S*: Show Candidates" lists candidates; picki
     const row = page.locator('.quick-input-widget .monaco-list-row', { hasText: /\d+\/\d+ passed/ }).first();
     await row.waitFor({ timeout: 30000 });
     await shot(ctx, 'candidates.png');
+    // The row previews the candidate's body (not its docstring, which all candidates share).
+    const preview = ctx.config.server === 'real' ? 'letters = [c.lower()' : 'return text == text[::-1]';
+    if (!(await row.innerText()).includes(preview)) throw new Error(`the row does not preview the body: ${await row.innerText()}`);
     await row.click();
     await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 10000 });
     if (ctx.config.server === 'fake') {

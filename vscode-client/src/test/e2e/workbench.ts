@@ -150,6 +150,7 @@ export class Workbench {
     }
 
     async screenshot(file: string): Promise<void> {
-        await this.page.screenshot({ path: file });
+        // Finished transitions: a toast that is fading in is captured fully drawn.
+        await this.page.screenshot({ path: file, animations: 'disabled' });
     }
 }

@@ -1,7 +1,7 @@
 import { state } from './vscode-stub';
 import * as assert from 'node:assert/strict';
 import { beforeEach, describe, it } from 'node:test';
-import { candidateItems, cursorArgs } from '../../commands';
+import { bodyPreview, candidateItems, cursorArgs } from '../../commands';
 import { RedactingChannel } from '../../logging';
 import { NotificationProgress } from '../../progress';
 import { answerConfiguration } from '../../settings';
@@ -95,6 +95,26 @@ describe('commands', () => {
         assert.equal(items[0].label, '$(check) 2/3 passed');
         assert.match(items[0].description ?? '', /chosen/);
         assert.equal(items[1].detail, 'return x');
+    });
+
+    it('previews the body after the signature and the docstring', () => {
+        const code = [
+            'def is_palindrome(',
+            '    text: str,',
+            ') -> bool:',
+            '    """Return True if `text` reads the same backwards.',
+            '',
+            '    >>> is_palindrome("")',
+            '    True',
+            '    """',
+            '    # letters only',
+            '    letters = [c.lower() for c in text if c.isalpha()]',
+            '    return letters == letters[::-1]',
+        ].join('\n');
+        assert.equal(bodyPreview(code), 'letters = [c.lower() for c in text if c.isalpha()]; return letters == letters[::-1]');
+        assert.equal(bodyPreview("def f():\n    '''One line.'''\n    return 1"), 'return 1');
+        assert.equal(bodyPreview('no function here'), '');
+        assert.equal(bodyPreview(`def f():\n    return "${'x'.repeat(200)}"`).length, 120);
     });
 });
 
