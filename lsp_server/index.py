@@ -12,9 +12,11 @@ Positions are those of `sstar.stubs`: 0-based lines, code point columns.
 from __future__ import annotations
 
 import ast
+import bisect
 import re
 from collections import OrderedDict
 from dataclasses import dataclass, replace
+from functools import cached_property
 
 from sstar.stubs import Position, Span, Stub, find_stubs
 
@@ -36,13 +38,33 @@ class FunctionSpan:
 
 
 @dataclass(frozen=True)
-class DocumentIndex:
-    stubs: tuple[Stub, ...]
+class _Block:
+    first_line: int
+    last_line: int
+    stubs: tuple[Stub, ...]  # positions relative to the block
     functions: tuple[FunctionSpan, ...]
+
+
+class DocumentIndex:
+    """The blocks of one text. Positions are shifted to file lines only for what a query returns:
+    a code action asks about a few lines, not about every stub of a 5,000-line file."""
+
+    def __init__(self, blocks: list[_Block]) -> None:
+        self._blocks = [b for b in blocks if b.stubs or b.functions]
+        self._firsts = [b.first_line for b in self._blocks]
+
+    @cached_property
+    def stubs(self) -> tuple[Stub, ...]:
+        return tuple(_shift_stub(s, b.first_line) for b in self._blocks for s in b.stubs)
 
     def stubs_in(self, first_line: int, last_line: int) -> list[Stub]:
         """Stubs overlapping the lines; for a single line only the innermost one."""
-        hits = [s for s in self.stubs if s.span.start.line <= last_line and s.span.end.line >= first_line]
+        hits = [
+            _shift_stub(s, b.first_line)
+            for b in self._overlapping(first_line, last_line)
+            for s in b.stubs
+            if s.span.start.line + b.first_line <= last_line and s.span.end.line + b.first_line >= first_line
+        ]
         if first_line == last_line and len(hits) > 1:
             hits = [max(hits, key=lambda s: s.span.start)]
         return hits
@@ -50,12 +72,29 @@ class DocumentIndex:
     def function_at(self, line: int, qualnames: set[str]) -> FunctionSpan | None:
         """The innermost function among `qualnames` covering `line`."""
         covering = [
-            f for f in self.functions if f.qualname in qualnames and f.first_line <= line <= f.last_line
+            _shift_function(f, b.first_line)
+            for b in self._overlapping(line, line)
+            for f in b.functions
+            if f.qualname in qualnames and f.first_line + b.first_line <= line <= f.last_line + b.first_line
         ]
         return max(covering, key=lambda f: f.first_line, default=None)
 
     def function(self, qualname: str) -> FunctionSpan | None:
-        return next((f for f in self.functions if f.qualname == qualname), None)
+        for block in self._blocks:
+            for function in block.functions:
+                if function.qualname == qualname:
+                    return _shift_function(function, block.first_line)
+        return None
+
+    def _overlapping(self, first_line: int, last_line: int) -> list[_Block]:
+        index = max(bisect.bisect_right(self._firsts, first_line) - 1, 0)
+        found = []
+        for block in self._blocks[index:]:
+            if block.first_line > last_line:
+                break
+            if block.last_line >= first_line:
+                found.append(block)
+        return found
 
 
 _block_cache: OrderedDict[str, tuple[tuple[Stub, ...], tuple[FunctionSpan, ...]]] = OrderedDict()
@@ -64,20 +103,11 @@ _block_cache: OrderedDict[str, tuple[tuple[Stub, ...], tuple[FunctionSpan, ...]]
 def index_source(source: str) -> DocumentIndex:
     """Stubs and function spans of the whole text, block by block."""
     lines = source.splitlines()
-    stubs: list[Stub] = []
-    functions: list[FunctionSpan] = []
+    blocks = []
     for first, last in _blocks(lines):
         text = "\n".join(lines[first : last + 1]) + "\n"
-        block_stubs, block_functions = _parse_block(text)
-        if first:
-            block_stubs = tuple(_shift_stub(s, first) for s in block_stubs)
-            block_functions = tuple(
-                FunctionSpan(f.qualname, f.first_line + first, f.last_line + first)
-                for f in block_functions
-            )
-        stubs.extend(block_stubs)
-        functions.extend(block_functions)
-    return DocumentIndex(tuple(stubs), tuple(functions))
+        blocks.append(_Block(first, last, *_parse_block(text)))
+    return DocumentIndex(blocks)
 
 
 def _parse_block(text: str) -> tuple[tuple[Stub, ...], tuple[FunctionSpan, ...]]:
@@ -109,7 +139,16 @@ def _walk(body: list[ast.stmt], path: tuple[str, ...], out: list[FunctionSpan]) 
             out.append(FunctionSpan(".".join(path + (node.name,)), first, node.end_lineno - 1))
 
 
+def _shift_function(function: FunctionSpan, lines: int) -> FunctionSpan:
+    if not lines:
+        return function
+    return FunctionSpan(function.qualname, function.first_line + lines, function.last_line + lines)
+
+
 def _shift_stub(stub: Stub, lines: int) -> Stub:
+    if not lines:
+        return stub
+
     def span(s: Span) -> Span:
         return Span(Position(s.start.line + lines, s.start.character), Position(s.end.line + lines, s.end.character))
 
@@ -130,7 +169,8 @@ def _blocks(lines: list[str]) -> list[tuple[int, int]]:
     after_decorator = False
     for number, line in enumerate(lines):
         starts_inside = inside is not None
-        inside = _string_state(line, inside)
+        if starts_inside or "'" in line or '"' in line:  # most lines hold no quote at all
+            inside = _string_state(line, inside)
         if starts_inside or not line or line[0].isspace() or line[0] in "#)]}":
             continue
         word = line.split(None, 1)[0].rstrip(":")

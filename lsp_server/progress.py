@@ -56,10 +56,11 @@ class JobProgress:
                 log.warning("work done progress refused: %s", error)
             else:
                 self.job.token = token
-                begin = types.WorkDoneProgressBegin(
-                    title=title, message="reading the function", percentage=0, cancellable=True
-                )
+                begin = types.WorkDoneProgressBegin(title=title, message="starting", percentage=0, cancellable=True)
                 self.server.work_done_progress.begin(token, begin)
+                # a first report at once: editors show movement before the problem is read
+                report = types.WorkDoneProgressReport(message="reading the function", percentage=1, cancellable=True)
+                self.server.work_done_progress.report(token, report)
         self.log(f"{title}: started")
 
     def on_event(self, event: Event) -> None:

@@ -47,6 +47,8 @@ def build_config(
     messages += [f"environment: {p}" for p in problems]
     config, problems = config.with_settings(init_settings)
     messages += problems
+    if isinstance(section, list) and not section:
+        section = None  # Lua cannot tell `{}` from `[]`: Neovim sends an empty table as a list
     if section is not None and not isinstance(section, Mapping):
         messages.append(
             f"the sstar settings should be an object of keys, got {type(section).__name__}; ignored"

@@ -84,3 +84,13 @@ def test_function_spans_cover_decorators_and_bodies():
     span = index.function("decorated")
     assert lines[span.first_line] == "@decorator" and lines[span.last_line] == "    ..."
     assert index.function_at(span.first_line + 2, {"decorated"}) == span
+
+
+def test_queries_by_line_match_the_whole_list():
+    big = "\n\n".join(TRICKY.replace("decorated", f"decorated_{i}") for i in range(50))
+    index = index_source(big)
+    for stub in find_stubs(big):
+        for line in (stub.span.start.line, stub.body_span.start.line, stub.span.end.line):
+            assert index.stubs_in(line, line) == [stub]
+        assert index.function_at(stub.def_line, {stub.qualname}).qualname == stub.qualname
+    assert index.stubs_in(0, len(big.splitlines())) == list(index.stubs)

@@ -77,9 +77,13 @@ async def changed_configuration(client) -> None:
 
 @pytest.mark.parametrize("profile", PROFILES)
 async def test_init_options_that_are_not_an_object(profile, workspace, tmp_path):
-    client = await start_editor(profile, workspace, init_options=["nonsense"], env=server_env(tmp_path / "c"))
+    # and an empty `sstar` section as Neovim's Lua sends `{}`: `[]`, which is no error
+    client = await start_editor(
+        profile, workspace, init_options=["nonsense"], configuration=[], env=server_env(tmp_path / "c")
+    )
     try:
         await client.wait_for(lambda: client.shown("initializationOptions"), what="warning")
+        assert not client.shown("should be an object of keys")
         uri = open_file(client, workspace)
         assert await code_actions(client, uri, line_of(ADD_ONE, "    ..."))
     finally:
