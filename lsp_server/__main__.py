@@ -21,12 +21,13 @@ def main(argv: list[str] | None = None) -> int:
         "--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR"],
         help="level of the log written to stderr (default INFO)",
     )
+    parser.add_argument("--log-file", metavar="PATH", help="append the log to PATH instead of stderr")
     args = parser.parse_args(argv)
     address = _address(parser, args.tcp) if args.tcp else None
 
     from .server import REDACTOR, server  # after argparse: `--help` stays fast
 
-    handler = logging.StreamHandler(sys.stderr)
+    handler = logging.FileHandler(args.log_file) if args.log_file else logging.StreamHandler(sys.stderr)
     handler.addFilter(REDACTOR)
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     logging.basicConfig(level=args.log_level, handlers=[handler], force=True)

@@ -9,6 +9,7 @@ kept in the config (never in its repr) and registered with `redact` so no log li
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Mapping
 
 from sstar.config import Config, environment_overrides
@@ -16,6 +17,7 @@ from sstar.config import Config, environment_overrides
 __all__ = ["build_config", "split_init_options", "Redactor"]
 
 _SECRET_KEYS = ("apiKey",)
+_KEY_FIELD = re.compile(r"""(apiKey['"]?\s*[:=]\s*)(['"])(?:(?!\2)[^\\]|\\.)*\2""")
 
 
 def split_init_options(options: object) -> tuple[dict[str, object], str | None, list[str]]:
@@ -80,10 +82,12 @@ class Redactor(logging.Filter):
             self.secrets.add(secret)
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if self.secrets:
-            text = record.getMessage()
-            if any(secret in text for secret in self.secrets):
-                for secret in self.secrets:
-                    text = text.replace(secret, "***")
-                record.msg, record.args = text, None
+        text = record.getMessage()
+        redacted = text
+        if "apiKey" in redacted:  # pygls logs the `initialize` params before we learn the key
+            redacted = _KEY_FIELD.sub(r"\1\2***\2", redacted)
+        for secret in self.secrets:
+            redacted = redacted.replace(secret, "***")
+        if redacted != text:
+            record.msg, record.args = redacted, None
         return True

@@ -148,9 +148,10 @@ async def start_editor(
     init_options: object,
     configuration: object = None,
     env: dict[str, str],
+    args: tuple[str, ...] = (),
 ) -> Editor:
     config = ClientServerConfig(
-        server_command=[sys.executable, "-m", "lsp_server"], client_factory=make_editor, server_env=env
+        server_command=[sys.executable, "-m", "lsp_server", *args], client_factory=make_editor, server_env=env
     )
     editor = await config.start()
     assert isinstance(editor, Editor)

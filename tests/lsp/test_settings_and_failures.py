@@ -177,3 +177,22 @@ async def test_nothing_left_after_the_editor_goes(profile, how, model, workspace
     assert client._server.returncode is not None
     await wait_gone(left)
     await model.wait_until(lambda: model.open_requests == 0)
+
+
+async def test_api_key_reaches_the_model_and_no_log(model, workspace, tmp_path):
+    key = "sk-test-SECRET-4242424242"
+    log_file = tmp_path / "server.log"
+    client = await start_editor(
+        "visual-studio-code", workspace, init_options={**settings_for(model), "apiKey": key},
+        env=server_env(tmp_path / "c"), args=("--log-level", "DEBUG", "--log-file", str(log_file)),
+    )
+    try:
+        uri = open_file(client, workspace)
+        await finished(client, await solve(client, uri, qualname="add_one"))
+    finally:
+        await stop_editor(client)
+    assert model.headers and all(h.get("authorization") == f"Bearer {key}" for h in model.headers)
+    log = log_file.read_text()
+    assert "Sending data" in log and "add_one" in log  # the DEBUG log has the traffic
+    assert key not in log
+    assert not [m for m in client.log_messages + client.messages if key in m.message]
