@@ -33,13 +33,18 @@ from ..errors import LLMError
 from ..events import Stage
 from ..extract_code import extract_snippet
 from ..llm import Message
+from ..prompts import debug_messages, parse_probe_calls, sample_messages
+
+# S*'s own input synthesis (select has no public name for it yet): majority must send exactly the
+# request S* sent (prompt and answer cap), so both see the same inputs and pay for them once.
+from ..select import _synthesise as synthesise_inputs
 from .metering import is_fatal
-from ..prompts import debug_messages, inputs_messages, parse_probe_calls, sample_messages
 
 __all__ = ["BASELINES", "Drawn", "Pick", "codet_messages", "draw_samples", "parse_tests"]
 
 _SEED_STRIDE = 1000  # the engine's: repair round r of sample i uses seed i * stride + r
 _CODET_TESTS = 10
+_CODET_TOKENS = 400  # ten asserts fit; the small model otherwise rambles to the 1024 cap
 _BROKEN = {
     OutcomeKind.TIMEOUT,
     OutcomeKind.MEMORY_EXCEEDED,
@@ -68,11 +73,18 @@ class Pick:
 
 
 async def _ask(
-    ctx: SolveContext, messages: list[Message], stage: Stage, temperature: float, seed: int | None
+    ctx: SolveContext,
+    messages: list[Message],
+    stage: Stage,
+    temperature: float,
+    seed: int | None,
+    max_tokens: int | None = None,
 ) -> str | None:
     """The answer text, or None when this one request failed (the method goes on without it)."""
     try:
-        answer = await ctx.complete(messages, stage=stage, temperature=temperature, seed=seed)
+        answer = await ctx.complete(
+            messages, stage=stage, temperature=temperature, seed=seed, max_tokens=max_tokens
+        )
     except LLMError as error:
         if is_fatal(error):
             raise  # the server is gone or refuses us: the whole run must stop, not score zeros
@@ -173,10 +185,7 @@ async def majority(ctx: SolveContext, samples: Sequence[Drawn]) -> Pick:
         return Pick(None, {"programs": 0})
     if len(programs) == 1:
         return Pick(programs[0][0], {"programs": 1, "filtered": bool(passing)})
-    text = await _ask(
-        ctx, inputs_messages(ctx.problem, ctx.config.test_inputs), Stage.SELECTING, 0.0, None
-    )
-    calls = parse_probe_calls(text or "", ctx.problem, ctx.config.test_inputs)
+    calls = await synthesise_inputs(ctx)  # the engine's request: same prompt, cap and cache
     outcomes = await _outcomes(ctx, programs, calls)
     groups: dict[Hashable, list[int]] = {}
     for position, seen in enumerate(outcomes):
@@ -267,7 +276,8 @@ async def codet(ctx: SolveContext, samples: Sequence[Drawn]) -> Pick:
     programs = _programs(samples)
     if not programs:
         return Pick(None, {"programs": 0})
-    text = await _ask(ctx, codet_messages(ctx, _CODET_TESTS), Stage.SELECTING, 0.0, None)
+    messages = codet_messages(ctx, _CODET_TESTS)
+    text = await _ask(ctx, messages, Stage.SELECTING, 0.0, None, _CODET_TOKENS)
     tests = parse_tests(text or "", ctx, _CODET_TESTS)
     outcomes = await _outcomes(ctx, programs, [call for call, _ in tests])
     passed = [
