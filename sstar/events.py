@@ -135,6 +135,8 @@ def describe(event: Event) -> str | None:
             return "starting the local model"
         case StageStarted(stage):
             return stage.value
+        case SampleGenerated(done=done, total=total, usable=False):
+            return f"sampling {done}/{total} (no usable code in that answer)"
         case SampleGenerated(done=done, total=total):
             return f"sampling {done}/{total}"
         case RoundFinished(round=0, passing=passing, total=total):

@@ -284,3 +284,11 @@ async def test_selection_answers_are_capped(model, make_engine, write_problem):
     assert limits["sample"] == 1024 and limits["inputs"] <= 320 and limits["judge"] <= 400
     judge = [p for p in model.prompts() if "Program A:" in p]
     assert judge and "add_one([-1, 5])" in judge[0]  # the cut-off answer still gave its calls
+
+
+def test_progress_lines_say_when_an_answer_had_no_code():
+    from sstar.events import SampleGenerated, describe
+
+    assert describe(SampleGenerated(0, 1, 8, True, False, False)) == "sampling 1/8"
+    lost = describe(SampleGenerated(1, 2, 8, False, False, False))
+    assert lost == "sampling 2/8 (no usable code in that answer)"
