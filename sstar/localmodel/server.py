@@ -63,10 +63,20 @@ def default_threads() -> int:
 
 @dataclass(frozen=True)
 class ServerSettings:
-    """How llama-server is sized. Defaults fit S*'s 8 samples of a typical stub on few cores."""
+    """How llama-server is sized. Defaults fit S*'s 8 samples of a typical stub on few cores.
+
+    ``parallel`` matches the engine's default ``samples``/``maxConcurrency`` of 8: every sample
+    decodes in the same batch; more requests queue in the server. ``ctx_per_slot`` is sized from
+    the engine's own prompts (measured with the model's tokenizer on ``examples/``): a sampling
+    prompt is 190-250 tokens; the longest debugging prompt (sampling prompt + a 1024-token
+    candidate + five failures clipped by ``sstar.prompts``) is about 3,450, plus a completion of
+    up to 1024 (``maxCompletionTokens``): 5120 leaves room for that and a larger module outline.
+    The KV cache is allocated up front: 8 x 5120 tokens is ~480 MiB for the 0.5B, ~1.1 GiB for
+    the 1.5B. A longer prompt is refused with HTTP 400 (never truncated: ``--no-context-shift``).
+    """
 
     parallel: int = 8  # slots = concurrent requests decoded together
-    ctx_per_slot: int = 4096  # prompt + completion tokens one request may use
+    ctx_per_slot: int = 5120  # prompt + completion tokens one request may use
     threads: int | None = None  # None: all cores but one (see default_threads)
     cache_ram_mib: int = 1024  # bound llama-server's prompt cache (its default is 8 GiB)
     health_timeout: float = 180.0  # seconds to load the model and answer /health
