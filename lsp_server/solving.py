@@ -48,15 +48,9 @@ class SolveRequest:
 
 async def run_solve(server: SStarServer, job: Job, request: SolveRequest) -> None:
     progress = JobProgress(server, job)
-    await progress.begin(f"S*: {request.qualname}")
-    engine = None
     try:
-        problem = await asyncio.to_thread(
-            extract_problem, request.source, path=request.path, qualname=request.qualname, workspace=request.workspace
-        )
-        engine = server.engines.acquire()
-        samples = request.samples or engine.config.samples
-        result = await engine.solve(problem, samples=samples, on_event=progress.on_event)
+        await progress.begin(f"S*: {request.qualname}")
+        outcome = await _solve_and_write(server, request, progress)
     except asyncio.CancelledError:
         progress.end(job.cancel_reason)
         raise
@@ -64,14 +58,27 @@ async def run_solve(server: SStarServer, job: Job, request: SolveRequest) -> Non
         progress.end(f"failed: {error}")
         server.show(failure_message(request.qualname, error), "error")
         return
+    progress.end(outcome)
+
+
+async def _solve_and_write(server: SStarServer, request: SolveRequest, progress: JobProgress) -> str:
+    """The one-line outcome of the solve for the end of the progress."""
+    problem = await asyncio.to_thread(
+        extract_problem, request.source, path=request.path, qualname=request.qualname, workspace=request.workspace
+    )
+    engine = server.engines.acquire()
+    try:
+        samples = request.samples or engine.config.samples
+        result = await engine.solve(problem, samples=samples, on_event=progress.on_event)
     finally:
-        if engine is not None:
-            server.engines.release(engine)
+        server.engines.release(engine)
+    for warning in result.warnings:
+        progress.log(f"note: {warning}")
     kept = server.results.keep(request.uri, problem, result, samples)
-    outcome = await apply_body(server, kept, result.body) if result.body is not None else "nothing to write"
     if result.body is None:
         publish_unsolved(server, kept)
-    progress.end(f"{summary(result)}; {outcome}")
+        return f"{summary(result)}; nothing to write"
+    return f"{summary(result)}; {await apply_body(server, kept, result.body)}"
 
 
 def failure_message(qualname: str, error: Exception) -> str:
@@ -96,7 +103,14 @@ async def apply_body(server: SStarServer, kept: Kept, body: str) -> str:
 
 async def _apply_body(server: SStarServer, kept: Kept, body: str) -> str:
     document = server.document(kept.uri)
-    placement = place_body(document.source, kept.problem, body, kept.applied_text) if document else None
+    if document is None:
+        server.show(
+            f"S*: the file of {kept.qualname} was closed; the result is kept: open it and run "
+            "`sstar.applyLast` (Neovim: :SStarApplyLast).",
+            "warning",
+        )
+        return "kept, not written (the file was closed)"
+    placement = place_body(document.source, kept.problem, body, kept.applied_text)
     if placement is None:
         server.show(
             f"S*: {kept.qualname} changed while it was being solved; nothing was overwritten. "
