@@ -151,6 +151,10 @@ async def _solve(args: argparse.Namespace) -> int:
         return EXIT_ERROR
     finally:
         await engine.aclose()
+        if not config.base_url:  # the embedded model stays warm for later solves: not here
+            from .localmodel import LocalModelServer
+
+            await LocalModelServer.stop_all()
     progress.clear()
     if args.write and result.body is not None:
         try:
