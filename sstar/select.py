@@ -157,7 +157,12 @@ async def _run_all(
     if not calls:
         return {c.id: [] for c in candidates}
     probes = [Probe.expression(_runnable(ctx.problem, call)) for call in calls]
-    results = await asyncio.gather(*(ctx.run(c.module, probes) for c in candidates))
+    try:
+        async with asyncio.TaskGroup() as group:  # one failing run stops the others
+            tasks = [group.create_task(ctx.run(c.module, probes)) for c in candidates]
+    except BaseExceptionGroup as errors:
+        raise errors.exceptions[0] from None
+    results = [task.result() for task in tasks]
     return {c.id: [_outcome(r) for r in rs] for c, rs in zip(candidates, results, strict=True)}
 
 
