@@ -237,7 +237,9 @@ async def test_more_samples_only_pay_for_new_ones(model, make_engine, write_prob
     assert sorted(new) == [2, 3, 4]
 
 
-async def test_api_key_never_in_events_logs_or_prompts(model, make_engine, write_problem, caplog):
+async def test_api_key_never_in_events_logs_or_prompts(
+    model, make_engine, write_problem, caplog, tmp_path
+):
     caplog.set_level(logging.DEBUG)
     model.script.samples = by_seed({3: fenced(RIGHT)}, fenced(SKIPS_NEGATIVES))
     model.script.judge = judge_prefers("x + 1 for x in xs]")
@@ -251,6 +253,8 @@ async def test_api_key_never_in_events_logs_or_prompts(model, make_engine, write
     ]
     shown += model.prompts()
     assert not [text for text in shown if KEY in text]  # ...and shown nowhere
+    stored = [path for path in (tmp_path / "cache").rglob("*") if path.is_file()]
+    assert stored and not [path for path in stored if KEY.encode() in path.read_bytes()]
     model.script.samples = Reply(status=401, error=f"bad key {KEY}")
     with pytest.raises(LLMAuthError) as info:
         await solve(make_engine(cache=Cache.disabled()), write_problem())
