@@ -175,11 +175,13 @@ class SStarServer(LanguageServer):
 
     # -- starting solves -----------------------------------------------------------------------
     def start_solve(self, uri: str, qualname: str | None, position: types.Position | None, samples: int | None) -> dict:
+        if self._stopped:  # after `shutdown` a new job would start processes nobody stops
+            return self._refuse("S*: the language server is shutting down; nothing was started.")
         document = self.document(uri)
         if document is None:
             return self._refuse(f"S*: {uri} is not open in the editor; open it and try again.")
         index = self.index(uri)
-        qualname = qualname or self._qualname_at(uri, index, position)
+        qualname = qualname or self.qualname_at(uri, index, position)
         if qualname is None:
             return self._refuse(
                 "S*: no stub here. Put the cursor in a function whose body is `...`, `pass` or "
@@ -198,7 +200,13 @@ class SStarServer(LanguageServer):
         last = kept.samples if kept else self.engines.config.samples
         return min(2 * last, _MAX_SAMPLES)
 
-    def _qualname_at(self, uri: str, index: DocumentIndex, position: types.Position | None) -> str | None:
+    def target(self, uri: str, qualname: str | None, position: types.Position | None) -> str | None:
+        """The function a command means: named, else the one at `position` in the open document."""
+        if qualname or self.document(uri) is None:
+            return qualname
+        return self.qualname_at(uri, self.index(uri), position)
+
+    def qualname_at(self, uri: str, index: DocumentIndex, position: types.Position | None) -> str | None:
         if position is None:
             return index.stubs[0].qualname if len(index.stubs) == 1 else None
         stubs = index.stubs_in(position.line, position.line)
@@ -319,7 +327,7 @@ def solve(ls: SStarServer, *arguments) -> dict:
 @server.command("sstar.regenerate")
 def regenerate(ls: SStarServer, *arguments) -> dict:
     args = a.parse(a.RegenerateArgs, arguments)
-    qualname = args.qualname or (ls._qualname_at(args.uri, ls.index(args.uri), args.position) if ls.document(args.uri) else None)
+    qualname = ls.target(args.uri, args.qualname, args.position)
     samples = args.samples or (ls.regenerate_samples(args.uri, qualname) if qualname else None)
     return ls.start_solve(args.uri, qualname, args.position, samples=samples)
 
@@ -344,7 +352,7 @@ async def apply_last(ls: SStarServer, *arguments) -> dict:
 @server.command("sstar.showCandidates")
 def show_candidates(ls: SStarServer, *arguments) -> dict:
     args = a.parse(a.TargetArgs, arguments)
-    qualname = args.qualname or (ls._qualname_at(args.uri, ls.index(args.uri), args.position) if ls.document(args.uri) else None)
+    qualname = ls.target(args.uri, args.qualname, args.position)
     kept = ls.results.get(args.uri, qualname) if qualname else None
     if kept is None:
         ls.show("S*: no solve result for this function yet; run Solve with S* first.", "info")
