@@ -285,6 +285,13 @@ def did_change(ls: SStarServer, params: types.DidChangeTextDocumentParams) -> No
     ls.document_changed(uri)
 
 
+@server.feature(types.TEXT_DOCUMENT_DID_OPEN)
+def did_open(ls: SStarServer, params: types.DidOpenTextDocumentParams) -> None:
+    document = ls.document(params.text_document.uri)
+    if document is not None and _is_python(document):
+        ls.index(document.uri)  # the first parse of a big file here, not in the first code action
+
+
 @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
 def did_close(ls: SStarServer, params: types.DidCloseTextDocumentParams) -> None:
     ls.forget(params.text_document.uri)
