@@ -252,7 +252,9 @@ def _report(files: RunFiles, methods, tasks, command: str, config: Config) -> di
         markdown(summary, command=command, config=shown), encoding="utf-8"
     )
     if summary["tasks"]:
-        title = f"HumanEval ({summary['tasks']} tasks), {shown['backend']}, N={config.samples}, R={config.rounds}"
+        done = summary["tasks"]
+        count = f"{done} tasks" if done == len(tasks) else f"{done} of {len(tasks)} tasks, partial"
+        title = f"HumanEval ({count}), {shown['backend']}, N={config.samples}, R={config.rounds}"
         plot(summary, files.report(".png"), title)
     return summary
 

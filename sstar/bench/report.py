@@ -14,6 +14,7 @@ from pathlib import Path
 __all__ = ["summarise", "markdown", "plot"]
 
 ORACLE = "oracle"
+_COLOURS = ("C0", "C1", "C2", "C4", "C5", "C6", "C7", "C8", "C9")  # red is S*'s
 
 
 def summarise(records: Sequence[dict], methods: Sequence[str], task_ids: Sequence[str]) -> dict:
@@ -127,27 +128,35 @@ def plot(summary: dict, path: Path, title: str) -> None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    figure, axes = plt.subplots(figsize=(7, 4.5), dpi=120)
-    for method, row in summary["methods"].items():
+    figure, axes = plt.subplots(figsize=(9.5, 4.5), dpi=120)
+    markers = "o^sDvP*X"
+    # A legend, not labels on the points: methods sharing the samples often land on one spot.
+    for index, (method, row) in enumerate(summary["methods"].items()):
         if row["pass@1"] is None:
             continue
         x, y = max(row["tokens"], 1.0), 100 * row["pass@1"]
-        axes.scatter([x], [y], s=40, color="tab:red" if method == "sstar" else "tab:blue")
-        axes.annotate(method, (x, y), textcoords="offset points", xytext=(5, 4), fontsize=9)
+        axes.scatter(
+            [x],
+            [y],
+            s=70 if method == "sstar" else 45,
+            marker=markers[index % len(markers)],
+            color="tab:red" if method == "sstar" else _COLOURS[index % len(_COLOURS)],
+            alpha=0.85,
+            label=f"{method}: {y:.1f} %, {x:,.0f} tokens",
+        )
     for key, label, style in (
         ("oracle_samples", "oracle pass@N", ":"),
-        ("oracle_debugged", "oracle (all candidates)", "--"),
+        ("oracle_debugged", "oracle, all S* candidates", "--"),
     ):
         if summary.get(key) is not None:
-            axes.axhline(100 * summary[key], linestyle=style, color="grey", linewidth=1)
-            axes.annotate(
-                label,
-                (axes.get_xlim()[0], 100 * summary[key]),
-                fontsize=8,
+            axes.axhline(
+                100 * summary[key],
+                linestyle=style,
                 color="grey",
-                textcoords="offset points",
-                xytext=(4, 3),
+                linewidth=1,
+                label=f"{label}: {100 * summary[key]:.1f} %",
             )
+    axes.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0)
     axes.set_xscale("log")
     axes.set_xlabel("tokens per problem (prompt + completion, log scale)")
     axes.set_ylabel("pass@1 (%)")
