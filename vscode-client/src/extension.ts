@@ -3,12 +3,12 @@
  * (start, restart on setting / API key / interpreter change, stop). Feature logic lives in the server.
  */
 import { Disposable, ExtensionContext } from 'vscode';
-import { LanguageClient, Trace } from 'vscode-languageclient/node';
+import { LanguageClient, SetTraceNotification, Trace } from 'vscode-languageclient/node';
 import { registerCommands } from './commands';
 import { RedactingChannel, registerLogChannel } from './logging';
 import { activeEnvironmentPath, checkImport, onActiveEnvironmentChanged, resolveInterpreter, InterpreterSource } from './python';
 import { RunningServer, startServer } from './server';
-import { SECTION, changeActionOf, effectiveTrace, getInterpreterSetting, getServerSettings, initializationOptions } from './settings';
+import { SECTION, changeActionOf, describeTrace, effectiveTrace, getInterpreterSetting, getServerSettings, initializationOptions } from './settings';
 import { StatusBar } from './status';
 import {
     executeCommand,
@@ -44,11 +44,22 @@ class ServerController implements Disposable {
         return this.queue;
     }
 
+    /**
+     * Traces the LSP messages as `sstar.trace.server`, or the channel's log level when that is `off`,
+     * and tells the server too (`$/setTrace`; the library's own `setTrace` does not).
+     */
     applyTrace(): void {
-        const client = this.running?.client;
-        if (client === undefined || !client.isRunning()) return;
-        const trace = effectiveTrace(getConfiguration(SECTION).get<unknown>('trace.server'), this.channel.logLevel);
-        void client.setTrace(Trace.fromString(trace));
+        const running = this.running;
+        if (running === undefined || !running.client.isRunning()) return;
+        const setting = getConfiguration(SECTION).get<unknown>('trace.server');
+        const trace = effectiveTrace(setting, this.channel.logLevel);
+        if (trace !== running.trace) {
+            running.trace = trace;
+            this.channel.info(describeTrace(trace, setting, this.channel.logLevel));
+        }
+        void running.client.setTrace(Trace.fromString(trace));
+        running.client.sendNotification(SetTraceNotification.type, { value: trace })
+            .catch((error: unknown) => this.channel.warn(`$/setTrace: ${error instanceof Error ? error.message : String(error)}`));
     }
 
     private cwd(): string | undefined {

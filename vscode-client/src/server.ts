@@ -14,7 +14,7 @@ import {
 } from 'vscode-languageclient/node';
 import { RedactingChannel } from './logging';
 import { NotificationProgress } from './progress';
-import { SECTION, answerConfiguration } from './settings';
+import { SECTION, TraceSetting, answerConfiguration } from './settings';
 import { STATUS_NOTIFICATION } from './status';
 import { SERVER_MODULE, serverEnv } from './python';
 
@@ -36,6 +36,8 @@ export interface StartOptions {
 export interface RunningServer {
     client: LanguageClient;
     progress: NotificationProgress;
+    /** The LSP trace last applied (see extension.ts applyTrace). */
+    trace?: TraceSetting;
 }
 
 export function clientOptions(options: StartOptions, progress: NotificationProgress): LanguageClientOptions {
@@ -84,6 +86,8 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     });
     client.onNotification(STATUS_NOTIFICATION, (params: unknown) => options.onStatus(params));
     options.channel.info(`starting ${options.python} -m ${SERVER_MODULE} (cwd ${options.cwd ?? process.cwd()})`);
+    // The channel redacts the API key (see logging.ts); Debug level shows what the server gets.
+    options.channel.debug(`initializationOptions: ${JSON.stringify(options.initializationOptions)}`);
     await client.start();
     options.channel.info(RUNNING_LINE);
     return { client, progress };

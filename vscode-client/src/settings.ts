@@ -156,6 +156,17 @@ export function effectiveTrace(setting: unknown, channelLevel: LogLevel): TraceS
     return 'off';
 }
 
+const LEVEL_NAMES: Record<number, string> = {
+    [LogLevel.Off]: 'Off', [LogLevel.Trace]: 'Trace', [LogLevel.Debug]: 'Debug', [LogLevel.Info]: 'Info',
+    [LogLevel.Warning]: 'Warning', [LogLevel.Error]: 'Error',
+};
+
+/** The log line saying which LSP trace applies and why (the e2e waits for it). */
+export function describeTrace(trace: TraceSetting, setting: unknown, channelLevel: LogLevel): string {
+    if (setting === 'messages' || setting === 'verbose') return `LSP trace: ${trace} (from sstar.trace.server)`;
+    return `LSP trace: ${trace} (from the S* output's log level ${LEVEL_NAMES[channelLevel] ?? String(channelLevel)})`;
+}
+
 export type ChangeAction = 'restart' | 'trace' | 'none';
 
 /**

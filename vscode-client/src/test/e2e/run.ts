@@ -31,7 +31,6 @@ function userSettings(python: string, llmUrl: string | undefined): Record<string
     return {
         'sstar.interpreter': python,
         ...model,
-        'sstar.trace.server': 'verbose',
         'security.workspace.trust.enabled': false,
         'workbench.startupEditor': 'none',
         'workbench.tips.enabled': false,

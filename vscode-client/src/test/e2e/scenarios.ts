@@ -297,7 +297,8 @@ const apiKey: Scenario = ['"S*: Set API Key" restarts the server with the key; t
     await wb.command('S*: Show Output');
     await page.locator('.output-view, .panel .monaco-editor').first().waitFor({ timeout: 15000 });
     await shot(ctx, 'output.png');
-    await until('the redacted initialize trace in the log files', 30000, () =>
+    // At log level Trace (set by the scenario before) the restart logs its initializationOptions, redacted.
+    await until('the redacted initializationOptions in the log files', 30000, () =>
         grepTree(path.join(ctx.userData, 'logs'), '<redacted>').length > 0 ? true : undefined);
     // Secret storage (encrypted) lives under Local Storage / globalStorage; nothing else may hold the key.
     const leaks = grepTree(ctx.userData, API_KEY).filter((p) => !p.includes('Local Storage') && !p.includes('globalStorage'));
@@ -328,6 +329,31 @@ const modelSolve: Scenario = ['light bulb "Solve with S*" with the embedded mode
 /** SSTAR_E2E_BACKEND=local (`npm run test:e2e:model`): the embedded model, one solve. */
 export const MODEL_SCENARIOS: readonly Scenario[] = [vsix, modelSolve];
 
+/** The S* output's log file(s) as text (the extension host writes them under the user-data-dir). */
+function channelLog(ctx: Context): string {
+    return grepTree(path.join(ctx.userData, 'logs'), RUNNING_LINE).map((f) => fs.readFileSync(f, 'utf8')).join('\n');
+}
+
+const logLevel: Scenario = ['"Developer: Set Log Level..." Trace on the S* output traces the LSP messages', async (ctx: Context): Promise<void> => {
+    const { wb } = ctx;
+    // sstar.trace.server is not set in this run: until now the trace followed the level Info (off).
+    const off = "LSP trace: off (from the S* output's log level Info)";
+    const before = channelLog(ctx);
+    if (!before.includes(off) || before.includes('Sending request')) throw new Error('the LSP trace was not off at log level Info');
+    await wb.command('Developer: Set Log Level...');
+    await wb.choose('S*', 'S*');
+    await wb.choose('Trace', 'Trace');
+    const verbose = "LSP trace: verbose (from the S* output's log level Trace)";
+    const verboseAt = await until('the trace to follow the log level (Trace: verbose)', 30000, () => {
+        const at = channelLog(ctx).indexOf(verbose);
+        return at >= 0 ? at : undefined;
+    });
+    await wb.command('S*: Cancel'); // any request: sstar.cancel with no job running
+    await wb.notification('nothing to cancel').waitFor({ timeout: 15000 });
+    await until('a traced workspace/executeCommand after the level change', 30000, () =>
+        channelLog(ctx).indexOf("Sending request 'workspace/executeCommand", verboseAt) > verboseAt ? true : undefined);
+}];
+
 export const SCENARIOS: readonly Scenario[] = [
-    vsix, lightBulbSolve, mappedSettings, cancelButton, paletteCancel, showCandidates, regenerate, restartServer, apiKey,
+    vsix, lightBulbSolve, mappedSettings, cancelButton, paletteCancel, showCandidates, regenerate, restartServer, logLevel, apiKey,
 ];

@@ -42,6 +42,14 @@ export class Workbench {
         await this.pickRow(title);
     }
 
+    /** In the open quick input: types `filter`, then picks the focused row once it contains `text`. */
+    async choose(filter: string, text: string): Promise<void> {
+        const input = this.page.locator('.quick-input-widget input.input');
+        await input.waitFor({ timeout: 10000 });
+        await input.fill(filter);
+        await this.pickRow(text);
+    }
+
     /** Moves the cursor to a 1-based line with Go to Line (Ctrl+G). */
     async gotoLine(line: number, column = 1): Promise<void> {
         await this.page.keyboard.press('Escape');

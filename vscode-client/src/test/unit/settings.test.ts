@@ -5,6 +5,7 @@ import {
     DEFAULTS,
     SERVER_SETTING_KEYS,
     changeAction,
+    describeTrace,
     effectiveTrace,
     getInterpreterSetting,
     getServerSettings,
@@ -88,6 +89,12 @@ describe('settings mapping', () => {
         assert.equal(effectiveTrace('off', 2), 'messages'); // Debug
         assert.equal(effectiveTrace('off', 3), 'off'); // Info
         assert.equal(effectiveTrace(undefined, 4), 'off');
+    });
+
+    it('says where the trace comes from', () => {
+        assert.equal(describeTrace('verbose', 'verbose', 3), 'LSP trace: verbose (from sstar.trace.server)');
+        assert.equal(describeTrace('verbose', 'off', 1), "LSP trace: verbose (from the S* output's log level Trace)");
+        assert.equal(describeTrace('off', undefined, 3), "LSP trace: off (from the S* output's log level Info)");
     });
 
     it('restarts on server settings and the interpreter, only re-traces on trace.server', () => {
