@@ -142,7 +142,7 @@ def server_env(cache: Path | None, **extra: str) -> dict[str, str]:
 
 
 async def start_editor(
-    profile: str,
+    profile: str | types.ClientCapabilities,
     workspace: Path,
     *,
     init_options: object,
@@ -159,7 +159,7 @@ async def start_editor(
         editor.set_configuration(configuration, section="sstar")
     result = await editor.initialize_session(
         types.InitializeParams(
-            capabilities=profile_capabilities(profile),
+            capabilities=profile if isinstance(profile, types.ClientCapabilities) else profile_capabilities(profile),
             root_uri=workspace.as_uri(),
             workspace_folders=[types.WorkspaceFolder(uri=workspace.as_uri(), name="project")],
             initialization_options=init_options,

@@ -11,6 +11,7 @@ from lsprotocol import types
 from tests.support.scripted_llm import fenced
 
 from .conftest import (
+    profile_capabilities,
     ADD_ONE,
     PROFILES,
     RIGHT,
@@ -196,3 +197,27 @@ async def test_api_key_reaches_the_model_and_no_log(model, workspace, tmp_path):
     assert "Sending data" in log and "add_one" in log  # the DEBUG log has the traffic
     assert key not in log
     assert not [m for m in client.log_messages + client.messages if key in m.message]
+
+
+async def test_a_minimal_client_without_progress_or_configuration(model, workspace, tmp_path):
+    """No window.workDoneProgress, no workspace.configuration: log lines instead of progress,
+    settings pushed in didChangeConfiguration."""
+    capabilities = profile_capabilities("neovim")
+    capabilities.window.work_done_progress = False
+    capabilities.workspace.configuration = False
+    client = await start_editor(capabilities, workspace, init_options=settings_for(model), env=server_env(tmp_path / "c"))
+    try:
+        await client.wait_for(lambda: client.statuses, what="initialized")
+        seen = len(client.statuses)
+        client.workspace_did_change_configuration(
+            types.DidChangeConfigurationParams(settings={"sstar": {"samples": 3}})
+        )
+        await client.wait_for(lambda: len(client.statuses) > seen, what="settings applied")
+        uri = open_file(client, workspace)
+        await solve(client, uri, qualname="add_one")
+        await client.wait_for(lambda: client.logged("examples; written"), what="the solve's last log line")
+        assert client.progress_reports == {}
+        assert client.logged("sampling 3/3") and model.script.kinds.count("sample") == 3
+        assert "return [x + 1 for x in xs]" in client.texts[uri]
+    finally:
+        await stop_editor(client)
