@@ -71,6 +71,8 @@ async def test_bad_settings_give_a_message_and_defaults(profile, model, workspac
 async def changed_configuration(client) -> None:
     """Send didChangeConfiguration; return once the server pulled and applied the settings (it
     sends `sstar/status` when done)."""
+    # the status of the last job's end must be in first, or it would pass for the settings' one
+    await client.wait_for(lambda: client.statuses and client.statuses[-1]["running"] == 0)
     seen = len(client.statuses)
     client.workspace_did_change_configuration(types.DidChangeConfigurationParams(settings={}))
     await client.wait_for(lambda: len(client.statuses) > seen, what="settings applied")
