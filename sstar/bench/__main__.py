@@ -2,12 +2,13 @@
 
     sstar bench --dataset humaneval [--offset K] [--limit M | --ids 0,3,HumanEval/7]
                 [--samples 8] [--rounds 2] [--methods sstar,greedy,...] [--base-url URL]
-                [--model M] [--timeout S] [--out benchmarks/results] [--cache-dir DIR]
-                [--report-only] [--no-progress]
+                [--model M] [--timeout S] [--server-threads T] [--out benchmarks/results]
+                [--cache-dir DIR] [--report-only] [--no-progress]
 
 Records go to OUT/humaneval-<model>-n<N>-r<R>.jsonl (one line per task and method; running the same
 command again resumes), reports to the same stem with .json, .md and .png. Progress, with the
-running pass@1 of each method, goes to stderr.
+running pass@1 of each method, goes to stderr. `--report-only` rewrites the reports from the records
+(give it the same options: they name the files), e.g. while a run is still going.
 """
 
 from __future__ import annotations
