@@ -147,3 +147,20 @@ async def test_one_failed_request_costs_one_method_not_the_run(
     assert set(got) == {*METHODS, ORACLE}
     assert not got["greedy"]["passed"] and got["greedy"]["answer"] is None
     assert got["sstar"]["passed"]
+
+
+async def test_baselines_reuse_s_star_answers_even_when_cut_off(
+    scripted, model, bench, tasks, tmp_path
+):
+    # A truncated answer is never cached; the per-task memo must still hand S*'s synthesised inputs
+    # to majority, which only works if majority sends S*'s very request (prompt and answer cap).
+    def inputs_cut_off(body: dict):
+        reply = model(body)
+        return Reply(text=reply, finish_reason="length") if kind_of(body) == "inputs" else reply
+
+    scripted.handler = inputs_cut_off
+    records = tmp_path / "records.jsonl"
+    await bench.run([tasks[0]], ["sstar", "majority"], records)
+    got = _by_method(read_records(records))
+    assert got["majority"]["cost"]["fresh_calls"] == 0 and got["majority"]["cost"]["calls"] == 5
+    assert model.kinds.count("inputs") == 1
