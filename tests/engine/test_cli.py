@@ -145,3 +145,11 @@ def alive(pid: int) -> bool:
     except OSError:
         return False
     return state != "Z"
+
+
+def test_missing_local_model_exit_three(project, tmp_path, monkeypatch, capsys):
+    monkeypatch.delenv("SSTAR_BASE_URL", raising=False)
+    monkeypatch.setenv("SSTAR_MODEL_PATH", str(tmp_path / "missing.gguf"))
+    assert main(["solve", f"{project}::add_one"]) == 3
+    err = capsys.readouterr().err
+    assert "missing.gguf" in err and "modelPath" in err
