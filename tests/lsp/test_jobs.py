@@ -70,7 +70,7 @@ async def test_cancel_stops_model_requests_and_sandbox_children(client, model, w
     await model.wait_until(lambda: model.open_requests == 0)
     assert model.abandoned >= 1
     assert sandbox_processes(client) <= idle  # the warm workers stay, nothing else
-    assert uri not in {u for p in client.applied for u in _uris(p)} or len(client.applied) == 1
+    assert len(client.applied) == 1  # negate's edit only
     assert "while True" not in client.texts[uri]
     await client.wait_for(lambda: client.statuses[-1]["running"] == 0)
 
@@ -172,9 +172,3 @@ async def test_edit_racing_the_apply_is_refused_by_a_versioned_client(client, mo
     else:  # Neovim 0.11 cannot version the edit: the server's check right before sending is all
         assert "written" in end
 
-
-def _uris(params: types.ApplyWorkspaceEditParams) -> list[str]:
-    edit = params.edit
-    if edit.document_changes:
-        return [c.text_document.uri for c in edit.document_changes]
-    return list(edit.changes or {})
