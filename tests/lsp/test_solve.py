@@ -133,3 +133,14 @@ async def test_positions_in_the_negotiated_encoding(client, model, workspace):
     assert failing.range.end.character == expected
     assert client.encoding == ("utf-8" if client.profile == "neovim" else "utf-16")
     assert client.texts[uri] == WIDE.replace("    ...\n", "    return word.upper()\n")
+
+
+async def test_crlf_document(client, model, workspace):
+    text = ADD_ONE.replace("\n", "\r\n")
+    uri = open_file(client, workspace, "crlf.py", text)
+    [action] = await code_actions(client, uri, line_of(ADD_ONE, "    ..."))
+    job = await solve(client, uri, qualname=action.command.arguments[0]["qualname"])
+    await client.wait_for(lambda: token_of(job) in client.ended_tokens(), what="progress end")
+    new = client.texts[uri]
+    assert new.replace("\r\n", "\n") == ADD_ONE.replace('    """\n    ...\n', '    """\n    return [x + 1 for x in xs]\n')
+    assert new.startswith(text.split("    ...")[0])  # nothing before the body was touched
