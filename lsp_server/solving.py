@@ -34,6 +34,7 @@ if TYPE_CHECKING:
 __all__ = ["SolveRequest", "run_solve", "apply_body", "problem_source"]
 
 log = logging.getLogger(__name__)
+_APPLY_TIMEOUT = 60.0  # seconds
 
 
 @dataclass(frozen=True)
@@ -126,7 +127,18 @@ async def _apply_body(server: SStarServer, kept: Kept, body: str) -> str:
         edit=workspace_edit(kept.uri, version, edit, server.supports_document_changes),
         label=f"S*: {kept.qualname}",
     )
-    response = await server.workspace_apply_edit_async(params)
+    try:
+        # the edit lock is held meanwhile: an editor that never answers must not block every
+        # later write
+        async with asyncio.timeout(_APPLY_TIMEOUT):
+            response = await server.workspace_apply_edit_async(params)
+    except TimeoutError:
+        server.show(
+            f"S*: the editor did not answer the edit of {kept.qualname} within {_APPLY_TIMEOUT:.0f} s; "
+            "if it was not written, run `sstar.applyLast`.",
+            "warning",
+        )
+        return "kept, the editor did not answer the edit"
     if not response.applied:
         reason = response.failure_reason or "the editor refused the edit"
         server.show(f"S*: {kept.qualname} was not written ({reason}); run `sstar.applyLast` to retry.", "warning")
