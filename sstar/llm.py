@@ -179,7 +179,13 @@ class LLMClient:
             async with self._slots:
                 try:
                     if self.stream:
-                        answer = await self._streamed(model, messages, kwargs)
+                        try:
+                            answer = await self._streamed(model, messages, kwargs)
+                        except (openai.BadRequestError, openai.UnprocessableEntityError):
+                            # A server that refuses streaming (or `stream_options`): ask once
+                            # more without; if that works, stop streaming to this server.
+                            answer = await self._whole(model, messages, kwargs)
+                            self.stream = False
                     else:
                         answer = await self._whole(model, messages, kwargs)
                 except openai.OpenAIError as error:

@@ -114,3 +114,15 @@ async def test_timeout_bounds_silence_not_answer_length():
             await whole.complete(MSG, budget=Budget(), stage="s")
         await streamed.aclose()
         await whole.aclose()
+
+
+async def test_a_server_that_refuses_streaming_is_asked_without():
+    def handler(body):
+        return Reply(status=400, error="stream_options not supported") if body.get("stream") else "ok"
+
+    async with ScriptedLLM(handler) as llm:
+        client = make(llm, model="m")
+        assert (await client.complete(MSG, budget=Budget(), stage="s")).text == "ok"
+        assert (await client.complete(MSG, budget=Budget(), stage="s")).text == "ok"
+        assert [bool(body.get("stream")) for body in llm.requests] == [True, False, False]
+        await client.aclose()
