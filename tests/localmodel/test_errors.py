@@ -99,3 +99,18 @@ def test_a_scratch_cache_dir_still_finds_the_home_runtime(tmp_path, monkeypatch)
     assert ensure_runtime() == binary
     with pytest.raises(RuntimeMissingError, match=str(tmp_path / "scratch")):
         ensure_runtime(tmp_path / "scratch")
+
+
+async def test_engine_without_installed_model_names_the_fix(tmp_path, monkeypatch):
+    """Zero configuration and nothing installed: the solve fails at once, saying what to run."""
+    from sstar.cache import Cache
+    from sstar.config import Config
+    from sstar.engine import Engine
+    from sstar.problem import extract_problem
+
+    monkeypatch.setenv("SSTAR_CACHE_DIR", str(tmp_path / "scratch"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    problem = extract_problem('def f(x: int) -> int:\n    """>>> f(1)\n    2\n    """\n')
+    async with Engine(Config(), cache=Cache(None)) as engine:
+        with pytest.raises(LocalModelError, match=f"Run `{SETUP_COMMAND}`"):
+            await engine.solve(problem)
