@@ -238,6 +238,27 @@ const restartServer: Scenario = ['"S*: Restart Server" restarts it', async (ctx:
     await ctx.wb.statusItem(/^(fake|scripted)/).waitFor({ timeout: 30000 });
 }];
 
+const settingRestart: Scenario = ['changing sstar.samples in the Settings editor restarts the server', async (ctx: Context): Promise<void> => {
+    const { wb, page } = ctx;
+    await wb.command('Preferences: Open User Settings');
+    const editor = page.locator('.settings-editor');
+    await editor.waitFor({ timeout: 15000 });
+    await page.keyboard.type('@id:sstar.samples'); // the search box has the focus
+    // The item, not any number input: before the search filters, the editor lists other settings.
+    const input = editor.locator('.setting-item-number', { hasText: 'Candidates sampled in parallel per solve' }).locator('input').first();
+    await input.waitFor({ timeout: 15000 });
+    await input.fill('4');
+    await page.keyboard.press('Tab');
+    await until('sstar.samples = 4 in the user settings file', 15000, () =>
+        /"sstar\.samples":\s*4/.test(fs.readFileSync(path.join(ctx.userData, 'User', 'settings.json'), 'utf8')) ? true : undefined);
+    await restarted(ctx, 'settings changed');
+    if (ctx.config.server === 'fake') {
+        await until('the new samples in workspace/configuration', 20000, () =>
+            readJsonLines(ctx.fakeLog).some((e) => e.event === 'configuration' && (e.value as Record<string, unknown>).samples === 4) ? true : undefined);
+    }
+    await page.keyboard.press('Control+W'); // close the Settings editor
+}];
+
 const showCandidates: Scenario = ['"S*: Show Candidates" lists candidates; picking one applies it', async (ctx: Context): Promise<void> => {
     const { wb, page } = ctx;
     await wb.openFile('text_tools.py');
@@ -355,5 +376,5 @@ const logLevel: Scenario = ['"Developer: Set Log Level..." Trace on the S* outpu
 }];
 
 export const SCENARIOS: readonly Scenario[] = [
-    vsix, lightBulbSolve, mappedSettings, cancelButton, paletteCancel, showCandidates, regenerate, restartServer, logLevel, apiKey,
+    vsix, lightBulbSolve, mappedSettings, cancelButton, paletteCancel, showCandidates, regenerate, restartServer, settingRestart, logLevel, apiKey,
 ];
