@@ -80,10 +80,10 @@ def ensure_runtime(cache_dir: Path | None = None, version: str = LLAMA_CPP_PYTHO
     found = _find_built(cache_dir, version)
     if found is not None:
         return found
-    binary = server_binary_path(cache_dir, version)
+    where = " or ".join(str(server_binary_path(r, version).parent) for r in search_roots(cache_dir))
     raise RuntimeMissingError(
         f"The local model runtime (llama-server from llama-cpp-python {version}) is not built "
-        f"in {binary.parent}. Run `{SETUP_COMMAND}` (builds it once, a few minutes)."
+        f"in {where}. Run `{SETUP_COMMAND}` (builds it once, a few minutes)."
     )
 
 

