@@ -1,6 +1,7 @@
 # Set-up and checks for a fresh machine. The README names two targets: `demo` and `test`.
 # Every slow step is cached: pip's wheel cache, the llama.cpp build and the model weights under
-# $SSTAR_CACHE_DIR (default ~/.cache/sstar), code-server by vscode-client/scripts/install-editors.sh.
+# $SSTAR_CACHE_DIR (default ~/.cache/sstar), code-server too ($SSTAR_CACHE_DIR/code-server-4.99.4,
+# by vscode-client/scripts/install-editors.sh).
 
 PYTHON ?= python3
 VENV := .venv
