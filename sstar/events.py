@@ -166,5 +166,10 @@ def summary(result: SolveResult) -> str:
     passed = sum(e.passed for e in result.examples)
     total = len(result.examples)
     checks = f"passes {passed}/{total} examples" if total else "no examples to check"
-    origin = f" (1 of {distinct} distinct candidates)" if chosen and distinct > 1 else ""
+    passing = sum(1 for c in result.candidates if c.total and c.passed == c.total)
+    origin = (
+        f" (chosen among {distinct} distinct programs, {passing} passing the examples)"
+        if chosen and distinct > 1
+        else ""
+    )
     return f"{result.qualname}: {checks}{origin}"

@@ -20,6 +20,7 @@ from sstar.events import (
     SampleGenerated,
     SolveFinished,
     SolveStarted,
+    describe,
 )
 from sstar.results import SolveStatus
 from tests.support.scripted_llm import Reply, fenced
@@ -57,6 +58,9 @@ async def test_all_samples_agree_no_judge(model, make_engine, write_problem):
     assert chosen.samples == (0, 2, 3) and chosen.body.strip() == "return [x + 1 for x in xs]"
     assert [e.passed for e in result.examples] == [True, True]
     assert isinstance(events[0], SolveStarted) and isinstance(events[-1], SolveFinished)
+    assert describe(events[-1]) == (
+        "add_one: passes 2/2 examples (chosen among 2 distinct programs, 2 passing the examples)"
+    )
     dupes = [e for e in events if isinstance(e, SampleGenerated) and e.duplicate]
     assert len(dupes) == 2  # samples 2 and 3 were neither executed nor debugged again
     assert len([e for e in events if isinstance(e, CandidateTested)]) == 2
