@@ -29,7 +29,14 @@ from .errors import (
 from .models import DEFAULT_MODEL, MODELS, ModelSpec, get_spec
 from .paths import default_cache_dir, search_roots
 from .runtime import LLAMA_CPP_PYTHON_VERSION, build_runtime, ensure_runtime, server_binary_path
-from .server import LocalModelServer, ResolvedModel, ServerSettings, resolve_local_model
+from .server import (
+    LocalModelServer,
+    ResolvedModel,
+    ServerSettings,
+    default_threads,
+    resolve_local_model,
+    server_env,
+)
 from .weights import (
     ensure_weights,
     find_installed,
@@ -49,6 +56,8 @@ __all__ = [
     "search_roots",
     "LocalModelServer",
     "ServerSettings",
+    "default_threads",
+    "server_env",
     "ResolvedModel",
     "resolve_local_model",
     "ensure_runtime",

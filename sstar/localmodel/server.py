@@ -35,6 +35,7 @@ from .weights import ensure_weights
 
 __all__ = [
     "default_threads",
+    "server_env",
     "ServerSettings",
     "ResolvedModel",
     "resolve_local_model",
@@ -45,20 +46,31 @@ _HOST = "127.0.0.1"
 
 
 def default_threads() -> int:
-    """All usable cores but one, and at least one.
-
-    Why not all cores: llama.cpp's threads meet at a barrier after every operation (hundreds per
-    token). When another process takes a core, which S* itself does by running candidates in the
-    sandbox while other samples decode, the thread waiting at the barrier stalls the whole step.
-    Measured on the 2-core machine under load (benchmarks/local_model_bench.py --threads):
-    2 threads 1.5-3 tokens/s, 1 thread 15-21 tokens/s. One free core keeps the sandbox, the editor
-    and the language server from stalling the model.
-    """
+    """All usable cores (llama-server then waits passively at its barriers: see ``server_env``)."""
     try:
-        cores = len(os.sched_getaffinity(0))
+        return max(1, len(os.sched_getaffinity(0)))
     except (AttributeError, OSError):
-        cores = os.cpu_count() or 1
-    return max(1, cores - 1)
+        return os.cpu_count() or 1
+
+
+def server_env(environ: dict[str, str] | None = None) -> dict[str, str]:
+    """The environment llama-server runs in.
+
+    ``LLAMA_ARG_*`` variables are dropped: llama-server reads its flags from them, and a user's
+    shell must not change, e.g., the host it listens on.
+
+    ``OMP_WAIT_POLICY=PASSIVE`` (unless the user set a policy): the runtime is built with OpenMP,
+    so its threads meet at an OpenMP barrier after every operation, hundreds per token, and by
+    default a thread that arrives first spins. When another process holds a core, which S*
+    itself does by running candidates in the sandbox while other samples decode, the spinning
+    thread burns the time the straggler needs. Measured on the 2-core machine under load
+    (benchmarks/results/local_model.md): 2 spinning threads 1-3 tokens/s, 1 thread 12-28, 2 passive
+    threads 29-36 tokens/s at 8 streams. (llama.cpp's own ``--poll`` does nothing in OpenMP builds.)
+    """
+    env = os.environ if environ is None else environ
+    out = {k: v for k, v in env.items() if not k.startswith("LLAMA_ARG_")}
+    out.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+    return out
 
 
 @dataclass(frozen=True)
@@ -77,7 +89,7 @@ class ServerSettings:
 
     parallel: int = 8  # slots = concurrent requests decoded together
     ctx_per_slot: int = 5120  # prompt + completion tokens one request may use
-    threads: int | None = None  # None: all cores but one (see default_threads)
+    threads: int | None = None  # None: all cores (see default_threads)
     cache_ram_mib: int = 1024  # bound llama-server's prompt cache (its default is 8 GiB)
     health_timeout: float = 180.0  # seconds to load the model and answer /health
     idle_seconds: float | None = 300.0  # stop after this long unused; None: only at exit
@@ -263,9 +275,7 @@ class LocalModelServer:
         ]
 
     async def _start(self) -> None:
-        # llama-server reads LLAMA_ARG_* from the environment; keep a user's shell from
-        # changing, e.g., the host it listens on.
-        env = {k: v for k, v in os.environ.items() if not k.startswith("LLAMA_ARG_")}
+        env = server_env()
         last_error = ""
         for attempt in range(3):
             port = self._port if (attempt == 0 and self._port) else free_port(_HOST)

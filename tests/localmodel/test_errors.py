@@ -20,6 +20,7 @@ from sstar.localmodel import (
     ensure_weights,
     get_spec,
     server_binary_path,
+    server_env,
 )
 
 
@@ -114,3 +115,9 @@ async def test_engine_without_installed_model_names_the_fix(tmp_path, monkeypatc
     async with Engine(Config(), cache=Cache(None)) as engine:
         with pytest.raises(LocalModelError, match=f"Run `{SETUP_COMMAND}`"):
             await engine.solve(problem)
+
+
+def test_server_env_waits_passively_and_ignores_llama_arg_variables():
+    env = server_env({"PATH": "/bin", "LLAMA_ARG_HOST": "0.0.0.0", "LLAMA_ARG_PORT": "80"})
+    assert env == {"PATH": "/bin", "OMP_WAIT_POLICY": "PASSIVE"}
+    assert server_env({"OMP_WAIT_POLICY": "ACTIVE"})["OMP_WAIT_POLICY"] == "ACTIVE"  # user wins

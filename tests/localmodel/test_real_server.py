@@ -51,6 +51,8 @@ async def test_real_chat_completion():
     async with LocalModelServer.shared(settings=REAL_SETTINGS) as srv:
         assert srv.base_url.startswith("http://127.0.0.1:") and srv.base_url.endswith("/v1")
         assert srv.model_name == "qwen2.5-coder-0.5b"
+        environ = open(f"/proc/{srv.pid}/environ", "rb").read().split(b"\0")
+        assert b"OMP_WAIT_POLICY=PASSIVE" in environ  # see server_env: no spinning threads
         answer = await chat(srv, "Reply with the single word: yes", max_tokens=4)
     assert answer.strip()
 
