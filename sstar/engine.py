@@ -7,7 +7,8 @@ public filter, synthesised inputs, behaviour groups, judged tournament), then th
 Cancellation: `solve` runs inside the caller's task; cancelling it cancels every lineage, which
 abandons model requests and makes the sandbox kill the children it started. `CancelledError` is
 never caught here. With `config.base_url` empty the engine uses the embedded llama.cpp server
-(`sstar.localmodel`), held only for the duration of a solve.
+(`sstar.localmodel`), started on the first request the cache cannot answer (a fully cached solve
+never starts it) and left warm for the next solve until its idle timeout.
 """
 
 from __future__ import annotations
@@ -125,28 +126,34 @@ class Engine:
             )
             yield self._llm, _backend(config.base_url, config), await self._fingerprint(self._llm)
             return
-        if on_event is not None:
-            on_event(StageStarted(Stage.STARTING))
         from .localmodel import LocalModelServer  # only the embedded backend needs it
 
-        # shared() checks the weights and the runtime on disk: keep that off the event loop.
+        # shared() checks the weights and the runtime on disk (a missing model fails here, at
+        # once): keep that off the event loop. The process itself starts on the first request
+        # the cache cannot answer, so a fully cached solve never waits for it.
         server = await asyncio.to_thread(
             LocalModelServer.shared, config.local_model, config.model_path or None
         )
-        async with server as running:
-            if self._llm is None or self._llm.base_url != running.base_url:
-                if self._llm is not None:
-                    await self._llm.aclose()
-                self._llm = LLMClient(
-                    base_url=running.base_url,
-                    api_key=running.api_key,
-                    model=running.model_name,
-                    timeout=config.timeout_seconds,
-                    max_retries=config.max_retries,
-                    max_concurrency=config.max_concurrency,
-                    max_completion_tokens=config.max_completion_tokens,
-                )
-            yield self._llm, f"embedded {running.model_name}", config.fingerprint()
+        async with contextlib.AsyncExitStack() as stack:
+            client = _LocalClient(self, server, stack, on_event)
+            yield client, f"embedded {server.model_name}", config.fingerprint()
+
+    async def _local_client(self, running) -> LLMClient:
+        """The client for the running embedded server (kept while its address stays the same)."""
+        config = self.config
+        if self._llm is None or self._llm.base_url != running.base_url:
+            if self._llm is not None:  # the server came back on another address
+                await self._llm.aclose()
+            self._llm = LLMClient(
+                base_url=running.base_url,
+                api_key=running.api_key,
+                model=running.model_name,
+                timeout=config.timeout_seconds,
+                max_retries=config.max_retries,
+                max_concurrency=config.max_concurrency,
+                max_completion_tokens=config.max_completion_tokens,
+            )
+        return self._llm
 
     async def _fingerprint(self, llm: LLMClient) -> dict[str, object]:
         fingerprint = self.config.fingerprint()
@@ -177,6 +184,25 @@ class Engine:
                 await pool.start()
                 self._pools[workspace] = pool
             return pool
+
+
+class _LocalClient:
+    """The embedded model for one solve, started on the first request that needs it."""
+
+    def __init__(self, engine: Engine, server, stack: contextlib.AsyncExitStack, on_event) -> None:
+        self._engine, self._server, self._stack, self._on_event = engine, server, stack, on_event
+        self._lock = asyncio.Lock()
+        self._llm: LLMClient | None = None
+
+    async def complete(self, messages, **kwargs):
+        if self._llm is None:
+            async with self._lock:
+                if self._llm is None:
+                    if self._on_event is not None:
+                        self._on_event(StageStarted(Stage.STARTING))
+                    running = await self._stack.enter_async_context(self._server)
+                    self._llm = await self._engine._local_client(running)
+        return await self._llm.complete(messages, **kwargs)
 
 
 def _backend(base_url: str, config: Config) -> str:
