@@ -68,6 +68,19 @@ class Editor(LanguageClient):
         )
         self.text_document_did_change(params)
 
+    async def synced(self, uri: str) -> None:
+        """Return once the server has handled every notification sent before (a request's answer
+        comes after them): a test that types and then releases the model must not race its own
+        didChange."""
+        end = types.Position(0, 0)
+        await self.text_document_code_action_async(
+            types.CodeActionParams(
+                text_document=types.TextDocumentIdentifier(uri=uri),
+                range=types.Range(end, end),
+                context=types.CodeActionContext(diagnostics=[]),
+            )
+        )
+
     def apply(self, params: types.ApplyWorkspaceEditParams) -> types.ApplyWorkspaceEditResult:
         if self.before_apply is not None:
             self.before_apply(params)

@@ -115,6 +115,7 @@ async def test_edit_inside_the_function_during_the_solve_is_not_clobbered(client
     mine = types.TextEdit(types.Range(types.Position(line, 4), types.Position(line, 7)), "return []  # mine")
     client.change(uri, mine)
     typed = client.texts[uri]
+    await client.synced(uri)
     model.gate.set()
     assert "kept, not written" in await finished(client, job)
     assert client.applied == [] and client.texts[uri] == typed
@@ -139,6 +140,7 @@ async def test_edit_above_the_function_during_the_solve_is_kept(client, model, w
     await model.wait_until(lambda: model.held >= 1)
     top = types.Range(types.Position(2, 0), types.Position(2, 0))
     client.change(uri, types.TextEdit(top, "import os  # typed meanwhile\nimport sys\n"))
+    await client.synced(uri)
     model.gate.set()
     assert "written" in await finished(client, job)
     text = client.texts[uri]
