@@ -14,6 +14,7 @@ from sstar.bench import humaneval
 from sstar.bench.metering import MeteredCache, MeteredLLM
 from sstar.bench.runner import Bench
 from sstar.config import Config
+from tests.support.prompt_kinds import kind_of
 from tests.support.scripted_llm import ScriptedLLM, fenced, prompt_text
 
 # HumanEval/0 (has_close_elements) answers. CHEAT passes both docstring examples (thresholds 0.5
@@ -32,20 +33,6 @@ CHEAT = """def has_close_elements(numbers, threshold):
 WRONG = """def has_close_elements(numbers, threshold):
     return False
 """
-
-KINDS = {  # order matters: a debug prompt contains the sample prompt
-    "judge": "Program A:",
-    "distinguish": "Version 2:",
-    "debug": "Your function fails these tests",
-    "inputs": "that test edge cases",
-    "codet": "different tests of",
-    "sample": "Reply with the complete function",
-}
-
-
-def kind_of(body: dict) -> str:
-    text = prompt_text(body)
-    return next((kind for kind, marker in KINDS.items() if marker in text), "unknown")
 
 
 @dataclass

@@ -13,6 +13,7 @@ from sstar.cache import Cache
 from sstar.config import Config
 from sstar.engine import Engine
 from sstar.problem import extract_problem
+from tests.support.prompt_kinds import kind_of
 from tests.support.scripted_llm import Reply, ScriptedLLM, fenced, prompt_text
 
 KEY = "sk-test-SECRET-4242424242"
@@ -32,22 +33,6 @@ RIGHT = "def add_one(xs):\n    return [x + 1 for x in xs]\n"
 RIGHT_TOO = "def add_one(xs):\n    return list(map(lambda x: x + 1, xs))\n"
 SKIPS_NEGATIVES = "def add_one(xs):\n    return [x + 1 for x in xs if x >= 0]\n"
 WRONG = "def add_one(xs):\n    return [x + 2 for x in xs]\n"
-
-KINDS = {
-    "debug": "Your function fails these tests",
-    "distinguish": "Version 2:",
-    "judge": "Program A:",
-    "inputs": "that test edge cases",
-    "sample": "Reply with the complete function",
-}
-
-
-def kind_of(body: dict) -> str:
-    text = prompt_text(body)
-    for kind, marker in KINDS.items():  # order matters: a debug prompt contains the sample prompt
-        if marker in text:
-            return kind
-    return "unknown"
 
 
 def judge_prefers(marker: str) -> Callable[[str], str]:

@@ -20,7 +20,8 @@ import pytest_asyncio
 from lsprotocol import types
 from pytest_lsp import ClientServerConfig
 
-from tests.support.scripted_llm import Reply, ScriptedLLM, fenced, prompt_text
+from tests.support.prompt_kinds import kind_of
+from tests.support.scripted_llm import Reply, ScriptedLLM, fenced
 
 from .editor import Editor, make_editor, profile_capabilities
 
@@ -53,19 +54,6 @@ def tail() -> float:
 '''
 RIGHT = "def add_one(xs):\n    return [x + 1 for x in xs]\n"
 WRONG = "def add_one(xs):\n    return [x + 2 for x in xs]\n"
-
-KINDS = {  # prompt markers of sstar.prompts; a debug prompt also holds the sample prompt's text
-    "debug": "Your function fails these tests",
-    "distinguish": "Version 2:",
-    "judge": "Program A:",
-    "inputs": "that test edge cases",
-    "sample": "Reply with the complete function",
-}
-
-
-def kind_of(body: dict) -> str:
-    text = prompt_text(body)
-    return next((kind for kind, marker in KINDS.items() if marker in text), "unknown")
 
 
 @dataclass
