@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -145,26 +144,3 @@ async def make_engine(model: ScriptedLLM, pool, tmp_path: Path):
 
 def kinds(server: ScriptedLLM) -> list[str]:
     return [kind_of(body) for body in server.requests]
-
-
-def descendants(pid: int | None = None) -> set[int]:
-    """Every live descendant process of `pid` (default: this process), from /proc."""
-    pid = os.getpid() if pid is None else pid
-    parents: dict[int, int] = {}
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            stat = Path(f"/proc/{entry}/stat").read_text()
-        except OSError:
-            continue
-        fields = stat.rsplit(")", 1)[1].split()
-        if fields[0] == "Z":
-            continue
-        parents[int(entry)] = int(fields[1])
-    found, frontier = set(), {pid}
-    while frontier:
-        children = {child for child, parent in parents.items() if parent in frontier}
-        frontier = children - found
-        found |= children
-    return found

@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 
 from sstar.cli import main
-from tests.support.processes import marked_processes, new_mark
+from tests.support.processes import alive, descendants, marked_processes, new_mark
 from tests.support.scripted_llm import Reply, ScriptedLLM, fenced
 
-from .conftest import ADD_ONE, RIGHT, WRONG, ModelScript, descendants
+from .conftest import ADD_ONE, RIGHT, WRONG, ModelScript
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -139,12 +139,6 @@ def test_sigterm_cancels_and_leaves_no_process(server, project):
     assert not marked_processes(mark) and not {pid for pid in workers if alive(pid)}
 
 
-def alive(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except OSError:
-        return False
-    return state != "Z"
 
 
 def test_missing_local_model_exit_three(project, tmp_path, monkeypatch, capsys):

@@ -23,6 +23,7 @@ from sstar.events import (
     describe,
 )
 from sstar.results import SolveStatus
+from tests.support.processes import descendants
 from tests.support.scripted_llm import Reply, fenced
 
 from .conftest import (
@@ -32,7 +33,6 @@ from .conftest import (
     SKIPS_NEGATIVES,
     WRONG,
     by_seed,
-    descendants,
     judge_prefers,
     kinds,
 )
@@ -197,21 +197,21 @@ async def test_cancel_while_running_code_leaves_no_process(model, make_engine, w
     sleepy = "import time\n\ndef add_one(xs):\n    time.sleep(60)\n    return xs\n"
     model.script.samples = fenced(sleepy)
     engine = make_engine(sandbox_timeout_seconds=60)
-    before = descendants()
+    before = set(descendants())
     task = asyncio.create_task(engine.solve(write_problem()))
     loop = asyncio.get_running_loop()
     deadline = loop.time() + 20
     # Nothing inside the sandbox can signal us (no sockets, private files), so watch /proc for the
     # child, bounded by a deadline.
-    while not descendants() - before:
+    while not set(descendants()) - before:
         assert loop.time() < deadline, "no sandbox child started"
         await asyncio.sleep(0.01)
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
         await task
     deadline = loop.time() + 10
-    while descendants() - before:
-        assert loop.time() < deadline, f"processes left: {descendants() - before}"
+    while set(descendants()) - before:
+        assert loop.time() < deadline, f"processes left: {set(descendants()) - before}"
         await asyncio.sleep(0.01)
 
 

@@ -20,6 +20,7 @@ import pytest_asyncio
 from lsprotocol import types
 from pytest_lsp import ClientServerConfig
 
+from tests.support.processes import descendants
 from tests.support.prompt_kinds import kind_of
 from tests.support.scripted_llm import Reply, ScriptedLLM, fenced
 
@@ -234,34 +235,6 @@ def field_of(result: object, name: str) -> object:
 
 def token_of(job: str) -> str:
     return f"sstar/{job}"
-
-
-def descendants(pid: int) -> dict[int, str]:
-    """Live descendant processes of `pid` with their command lines, from /proc."""
-    parents: dict[int, int] = {}
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            stat = Path(f"/proc/{entry}/stat").read_text()
-        except OSError:
-            continue
-        fields = stat.rsplit(")", 1)[1].split()
-        if fields[0] != "Z":
-            parents[int(entry)] = int(fields[1])
-    found: set[int] = set()
-    frontier = {pid}
-    while frontier:
-        children = {child for child, parent in parents.items() if parent in frontier}
-        frontier = children - found
-        found |= children
-    lines = {}
-    for child in found:
-        try:
-            lines[child] = Path(f"/proc/{child}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
-        except OSError:
-            pass
-    return lines
 
 
 def server_pid(client: Editor) -> int:

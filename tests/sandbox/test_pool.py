@@ -18,6 +18,7 @@ from sandbox import (
     SandboxPool,
 )
 from sandbox.workers import ZygoteWorker
+from tests.support.processes import alive
 
 from .conftest import FAST, child_pids, sandbox_processes, wait_until, zygote_pids
 
@@ -213,11 +214,6 @@ asyncio.run(main())
 """
 
 
-def alive(pid: int) -> bool:
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
-    except OSError:
-        return False
 
 
 def ignores_sigalrm(pid: int) -> bool:
