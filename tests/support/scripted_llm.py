@@ -203,6 +203,17 @@ class ScriptedLLM:
         self.port = self._server.sockets[0].getsockname()[1]
         return self
 
+    async def serve_forever(self) -> None:
+        """Start, announce `LISTENING <base_url>` on stdout (what a parent process waits for), and
+        serve until cancelled."""
+        await self.start()
+        sys.stdout.write(f"LISTENING {self.base_url}\n")
+        sys.stdout.flush()
+        try:
+            await asyncio.Event().wait()
+        finally:
+            await self.close()
+
     async def close(self) -> None:
         if self._server is not None:
             self._server.close()
@@ -574,13 +585,7 @@ def main(argv: list[str] | None = None) -> int:
             log_path=args.log,
         )
         server.enqueue(*script["queue"])
-        await server.start()
-        sys.stdout.write(f"LISTENING {server.base_url}\n")
-        sys.stdout.flush()
-        try:
-            await asyncio.Event().wait()
-        finally:
-            await server.close()
+        await server.serve_forever()
 
     try:
         asyncio.run(run())

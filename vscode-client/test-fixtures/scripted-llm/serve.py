@@ -64,13 +64,7 @@ async def serve(script: Path, log: Path) -> None:
         return default if chosen is None else chosen.take()
 
     server = ScriptedLLM(handler=answer, model=model)
-    await server.start()
-    sys.stdout.write(f"LISTENING {server.base_url}\n")
-    sys.stdout.flush()
-    try:
-        await asyncio.Event().wait()
-    finally:
-        await server.close()
+    await server.serve_forever()
 
 
 def main() -> int:
