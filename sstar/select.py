@@ -126,18 +126,23 @@ class _Ranker:
         return (-len(group), -produced, min(c.sample for c in group), min(c.id for c in group))
 
 
-async def _ask(ctx: SolveContext, messages, count: int) -> list[str]:
-    """Probe calls from one model answer; an empty list when the model failed us (not fatal)."""
+async def _selection_answer(ctx: SolveContext, messages, *, max_tokens: int, what: str) -> str | None:
+    """The text of one selection request, or None when it failed: selection goes on without it
+    (told once); only a spent budget or a refused key stop the solve."""
     try:
-        answer = await ctx.complete(
-            messages, stage=Stage.SELECTING, temperature=0.0, max_tokens=_INPUTS_TOKENS
-        )
+        answer = await ctx.complete(messages, stage=Stage.SELECTING, temperature=0.0, max_tokens=max_tokens)
     except (BudgetExceededError, LLMAuthError):
         raise
     except LLMError as error:
-        ctx.notice_once(f"a selection request failed: {error}")
-        return []
-    return parse_probe_calls(answer.text, ctx.problem, count)
+        ctx.notice_once(f"a {what} request failed: {error}")
+        return None
+    return answer.text
+
+
+async def _ask(ctx: SolveContext, messages, count: int) -> list[str]:
+    """Probe calls from one model answer; an empty list when the model failed us (not fatal)."""
+    text = await _selection_answer(ctx, messages, max_tokens=_INPUTS_TOKENS, what="selection")
+    return [] if text is None else parse_probe_calls(text, ctx.problem, count)
 
 
 async def _synthesise(ctx: SolveContext) -> list[str]:
@@ -240,13 +245,5 @@ async def _match(ctx, groups, champion: int, challenger: int, inputs, outcomes, 
 
 async def _verdict(ctx: SolveContext, messages) -> str | None:
     """ "A", "B", or None (unclear answer, or a failed request: the champion then stays)."""
-    try:
-        answer = await ctx.complete(
-            messages, stage=Stage.SELECTING, temperature=0.0, max_tokens=_JUDGE_TOKENS
-        )
-    except (BudgetExceededError, LLMAuthError):
-        raise
-    except LLMError as error:
-        ctx.notice_once(f"a judge request failed: {error}")
-        return None
-    return parse_verdict(answer.text)
+    text = await _selection_answer(ctx, messages, max_tokens=_JUDGE_TOKENS, what="judge")
+    return None if text is None else parse_verdict(text)
