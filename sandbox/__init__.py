@@ -7,13 +7,13 @@ Children never see expected values; compare results in the parent with `sandbox.
 """
 
 from . import compare, errors
-from .api import Limits, OutcomeKind, Probe, ProbeResult, StepOutcome
+from .api import ErrorDetail, FrameInfo, Limits, OutcomeKind, Probe, ProbeResult, StepOutcome
 from .errors import IsolationUnavailable, SandboxClosed, SandboxError
 from .pool import SandboxPool
 from .report import ALL_LAYERS, IsolationReport
 
 __all__ = [
-    "OutcomeKind", "Limits", "Probe", "StepOutcome", "ProbeResult", "SandboxPool",
+    "OutcomeKind", "Limits", "Probe", "FrameInfo", "ErrorDetail", "StepOutcome", "ProbeResult", "SandboxPool",
     "IsolationReport", "ALL_LAYERS", "SandboxError", "IsolationUnavailable", "SandboxClosed",
     "compare", "errors",
 ]

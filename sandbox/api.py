@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
-__all__ = ["OutcomeKind", "Limits", "Probe", "StepOutcome", "ProbeResult"]
+__all__ = ["OutcomeKind", "Limits", "Probe", "FrameInfo", "ErrorDetail", "StepOutcome", "ProbeResult"]
 
 
 class OutcomeKind(enum.Enum):
@@ -52,6 +52,23 @@ class Probe:
 
 
 @dataclass(frozen=True)
+class FrameInfo:
+    """One traceback frame inside the module under test (never the probe's or the sandbox's)."""
+
+    line: int  # 1-based line in the executed module source
+    function: str  # the frame's function name ("<module>" at top level)
+    text: str  # that source line, stripped and clipped
+
+
+@dataclass(frozen=True)
+class ErrorDetail:
+    """Where a step failed inside the module under test, for repair feedback (LDB-style)."""
+
+    frames: tuple[FrameInfo, ...]  # innermost last, at most a few
+    locals: tuple[tuple[str, str], ...] = ()  # (name, clipped repr) in the innermost frame
+
+
+@dataclass(frozen=True)
 class StepOutcome:
     kind: OutcomeKind
     value: object = None  # a plain built-in value when is_plain (rebuilt in the parent)
@@ -63,6 +80,7 @@ class StepOutcome:
     traceback_line: str | None = None  # last traceback line, e.g. "ValueError: bad input"
     stdout: str = ""  # captured stdout of the step (capped)
     duration: float = 0.0  # seconds
+    error: ErrorDetail | None = None  # RAISED inside the module under test: where, and its locals
 
 
 @dataclass(frozen=True)

@@ -21,13 +21,13 @@ import os
 import tempfile
 from pathlib import Path
 
-from sandbox import OutcomeKind, ProbeResult, StepOutcome
+from sandbox import ErrorDetail, FrameInfo, OutcomeKind, ProbeResult, StepOutcome
 
 from .config import cache_dir
 
 __all__ = ["Cache"]
 
-_FORMAT = "1"  # part of every key: bump when a stored format changes
+_FORMAT = "2"  # part of every key: bump when a stored format changes
 _STEP_FIELDS = tuple(f.name for f in dataclasses.fields(StepOutcome))
 
 
@@ -139,10 +139,18 @@ class Cache:
 def _dump_step(step: StepOutcome) -> dict:
     values = {name: getattr(step, name) for name in _STEP_FIELDS}
     values["kind"] = step.kind.value
+    error = step.error
+    values["error"] = None if error is None else (
+        tuple((f.line, f.function, f.text) for f in error.frames), tuple(error.locals))
     return values
 
 
 def _load_step(values: dict) -> StepOutcome:
     known = {name: values[name] for name in _STEP_FIELDS if name in values}
     known["kind"] = OutcomeKind(values["kind"])
+    error = known.get("error")
+    if error is not None:
+        frames, local_values = error
+        known["error"] = ErrorDetail(
+            tuple(FrameInfo(*frame) for frame in frames), tuple(tuple(p) for p in local_values))
     return StepOutcome(**known)

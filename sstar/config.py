@@ -40,6 +40,13 @@ class Config:
     sandbox_memory_mb: int = 512
     sandbox_output_kb: int = 64
     require_isolation: tuple[str, ...] = ()
+    # Pipeline stages beyond sampling and repair, each switchable so benchmarks can ablate them
+    # (see sstar/bench). Defaults are the product's behaviour.
+    greedy_sample: bool = True  # sample 0 is drawn at temperature 0 (the model's best guess)
+    judge_selection: bool = True  # S* selection: synthesised inputs, behaviour groups, judge
+    typed_inputs: bool = True  # inputs from the signature and the examples' shapes
+    prose_checks: bool = True  # executable checks from the docstring's prose
+    adaptive_sampling: bool = True  # more samples in waves while too few programs pass
 
     def with_settings(self, settings: Mapping[str, object]) -> tuple[Config, list[str]]:
         """This config updated from camelCase settings, and a message for every rejected key."""

@@ -44,6 +44,11 @@ class Timing:
 class Answer:
     text: str
     cached: bool
+    # What producing the answer cost when it was first asked (also for a cached answer, so a
+    # benchmark can charge each method for the calls it used, cached or not).
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    seconds: float = 0.0
 
 
 @dataclass
@@ -124,7 +129,13 @@ class SolveContext:
         hit = self.cache.get_json(key)
         if isinstance(hit, dict) and isinstance(hit.get("text"), str):
             self.counters.cached_calls[stage] = self.counters.cached_calls.get(stage, 0) + 1
-            return Answer(hit["text"], cached=True)
+            return Answer(
+                hit["text"],
+                cached=True,
+                prompt_tokens=_count(hit.get("prompt_tokens")),
+                completion_tokens=_count(hit.get("completion_tokens")),
+                seconds=float(_count(hit.get("seconds"), float)),
+            )
         self._enter_llm()
         try:
             done = await self.llm.complete(
@@ -138,8 +149,22 @@ class SolveContext:
         finally:
             self._leave_llm()
         if done.finish_reason != "length":  # a truncated answer is not worth replaying
-            self.cache.put_json(key, {"text": done.text})
-        return Answer(done.text, cached=False)
+            self.cache.put_json(
+                key,
+                {
+                    "text": done.text,
+                    "prompt_tokens": done.prompt_tokens,
+                    "completion_tokens": done.completion_tokens,
+                    "seconds": round(done.seconds, 4),
+                },
+            )
+        return Answer(
+            done.text,
+            cached=False,
+            prompt_tokens=done.prompt_tokens,
+            completion_tokens=done.completion_tokens,
+            seconds=done.seconds,
+        )
 
     # Busy time is measured as a union of intervals (not a sum), so concurrent calls count once:
     # wall time minus external time is the engine's own overhead.
@@ -223,6 +248,13 @@ class SolveContext:
             sandbox_runs=self.counters.sandbox_runs,
             sandbox_seconds=self.counters.sandbox_seconds,
         )
+
+
+def _count(value: object, kind: type = int) -> int | float:
+    """A usage number from a cache entry (older entries have none: 0)."""
+    if type(value) in (int, float) and value >= 0:
+        return kind(value)
+    return kind(0)
 
 
 def _limits_key(limits: Limits) -> list[object]:

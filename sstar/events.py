@@ -19,6 +19,7 @@ __all__ = [
     "StageStarted",
     "SampleGenerated",
     "CandidateTested",
+    "CandidatePassed",
     "RoundFinished",
     "InputsSynthesized",
     "GroupsFormed",
@@ -71,6 +72,17 @@ class CandidateTested:
 
 
 @dataclass(frozen=True)
+class CandidatePassed:
+    """A program that passes every public test, as soon as it is known: an editor may offer it as
+    a preview while selection goes on (the final choice arrives with `SolveFinished`)."""
+
+    candidate_id: str
+    round: int
+    body: str  # the body as it would be written (dedented)
+    code: str  # the whole function as it would read in the file
+
+
+@dataclass(frozen=True)
 class RoundFinished:
     round: int
     passing: int  # distinct candidates passing every public example
@@ -115,6 +127,7 @@ Event = (
     | StageStarted
     | SampleGenerated
     | CandidateTested
+    | CandidatePassed
     | RoundFinished
     | InputsSynthesized
     | GroupsFormed

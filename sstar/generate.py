@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from .candidates import Candidate, PublicRun, make_candidate, run_public
 from .context import Answer, SolveContext
 from .errors import BudgetExceededError, LLMAuthError, LLMError
-from .events import CandidateTested, RoundFinished, SampleGenerated, Stage, StageStarted
+from .events import CandidatePassed, CandidateTested, RoundFinished, SampleGenerated, Stage, StageStarted
 from .extract_code import extract_snippet
 from .prompts import debug_messages, sample_messages
 
@@ -144,6 +144,8 @@ class _Stage1:
         run = await run_public(self.ctx, candidate)
         self.out.runs[candidate.id] = run
         self.ctx.emit(CandidateTested(candidate.id, candidate.round, run.passed, run.total))
+        if run.passes:
+            self.ctx.emit(CandidatePassed(candidate.id, candidate.round, candidate.body, candidate.code))
         return run
 
     def _finish_round(self, round_: int) -> None:

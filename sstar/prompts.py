@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import re
+import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -41,6 +42,7 @@ class Failure:
     source: str  # the example or test source
     expected: str | None  # what the example wants (None for assert-style workspace tests)
     actual: str  # what happened: the value shown, the error line, or "timed out"
+    detail: str | None = None  # where it went wrong (failing line, short traceback, locals)
 
 
 def _fence(code: str) -> str:
@@ -88,6 +90,8 @@ def debug_messages(problem: Problem, code: str, failures: Sequence[Failure]) -> 
             )
         else:
             lines.append(f"- test:\n{_fence(test)}\n  got: {_clip(failure.actual)}")
+        if failure.detail:
+            lines.append(textwrap.indent(_clip(failure.detail, 600), "  "))
     feedback = (
         "Your function fails these tests:\n"
         + "\n".join(lines)
