@@ -131,6 +131,8 @@ class LocalModelServer:
     api_key: str = field(default_factory=lambda: secrets.token_urlsafe(24), init=False, repr=False)
 
     _registry: ClassVar[dict[tuple, LocalModelServer]] = {}
+    # Binaries whose weight repacking crashed at start-up on this machine (see `_start`).
+    _repack_crashes: ClassVar[set[Path]] = set()
 
     @classmethod
     def shared(
@@ -271,6 +273,7 @@ class LocalModelServer:
             # Never drop the start of a conversation (the stub!) to make room: a prompt longer
             # than a slot is refused with HTTP 400, a long answer ends with finish_reason "length".
             "--no-context-shift",
+            *(["--no-repack"] if self.resolved.binary in self._repack_crashes else []),
             *s.extra_args,
         ]
 
@@ -302,7 +305,14 @@ class LocalModelServer:
             if ok:
                 self._proc, self._port = proc, port
                 return
+            crashed = _died_of_a_signal(proc)  # before our own kill below sets a signal code
             await asyncio.to_thread(kill_group, proc, 0.0)
+            if crashed and self.resolved.binary not in self._repack_crashes:
+                # Seen on a VM whose CPU reports AMX: ggml's AMX kernels (reached through weight
+                # repacking) segfault in the warm-up decode. Without repacking it runs on AVX2;
+                # other machines keep repacking, which is faster where it works.
+                self._repack_crashes.add(self.resolved.binary)
+                continue
             if "bind" not in last_error.lower():  # only a lost port race is worth a retry
                 break
         raise ServerStartError(
@@ -326,6 +336,12 @@ class LocalModelServer:
         return False, (
             f"no healthy answer on /health within {self.settings.health_timeout:.0f}s; {_tail(log)}"
         )
+
+
+def _died_of_a_signal(proc: subprocess.Popen) -> bool:
+    """The process ended by a signal (SIGSEGV, SIGILL, ...); call it before killing it."""
+    code = proc.poll()
+    return code is not None and code < 0
 
 
 def _prune_logs(directory: Path, keep: int = 20) -> None:
