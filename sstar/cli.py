@@ -127,7 +127,7 @@ async def _solve(args: argparse.Namespace) -> int:
     path = Path(path_text)
     try:
         config = _config(args)
-        source = path.read_text(encoding="utf-8")
+        source = _read(path)
         problem = extract_problem(
             source, path=path, qualname=qualname or None, workspace=_workspace(path)
         )
@@ -179,12 +179,25 @@ def _workspace(path: Path) -> Path:
     return folder
 
 
-def _write(path: Path, source: str, problem, body: str) -> None:
-    from .edits import replace_body
+def _read(path: Path) -> str:
+    """The file's text exactly: its own line endings (no universal newlines), a BOM kept."""
+    with open(path, encoding="utf-8", newline="") as handle:
+        return handle.read()
 
-    if path.read_text(encoding="utf-8") != source:
+
+def _write(path: Path, source: str, problem, body: str) -> None:
+    """Write `body` into the stub through the one write-back path (`sstar.writeback`): only the
+    body's characters change, the file's line endings, indentation and BOM stay, the result is
+    parsed again, and the file is replaced atomically."""
+    from .source import Source
+    from .writeback import Refusal, write_body
+
+    if _read(path) != source:
         raise SStarError(f"{path} changed while solving; run sstar solve again")
-    updated = replace_body(source, problem.stub, body)
+    edit = write_body(source, problem.target, body)
+    if isinstance(edit, Refusal):
+        raise SStarError(edit.message)
+    updated = Source(source).with_bom(edit.new_text)
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
     try:
         with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:

@@ -5,19 +5,52 @@ definitions around it. The user's signature, decorators and docstring always sta
 candidate contributes its body, preceded by the imports and helpers it needs (placed inside the body,
 so the edit never touches anything but the stub's body).
 
-The same function builds the module that the sandbox executes and the text the editor receives, so
-what was tested is exactly what gets written.
+`sstar.writeback` renders the body into the file (the file's line ending and indentation unit) for
+both the module the sandbox executes and the text the editor or `--write` receives, so what was
+tested is exactly what gets written. The user module's inventory (its imports and top-level names)
+is computed once per problem (`module_inventory`), not once per candidate.
 """
 
 from __future__ import annotations
 
 import ast
 import textwrap
+from dataclasses import dataclass
+from functools import lru_cache
 
 from .errors import SourceSyntaxError
-from .stubs import Span, Stub, parse_tolerant
+from .source import Source, Span, split_lines
+from .stubs import Stub, parse_tolerant
+from .writeback import render_body, stub_indent
 
-__all__ = ["candidate_body", "body_replacement", "replace_body", "find_function"]
+__all__ = [
+    "ModuleInventory",
+    "module_inventory",
+    "candidate_body",
+    "body_replacement",
+    "replace_body",
+    "find_function",
+]
+
+
+@dataclass(frozen=True)
+class ModuleInventory:
+    """What the user's module already has at top level: a snippet's imports and helpers that
+    duplicate these are left out of the body."""
+
+    imports: frozenset[str]  # ast.dump of each import statement
+    names: frozenset[str]  # functions and classes defined
+
+
+@lru_cache(maxsize=8)
+def module_inventory(source: str) -> ModuleInventory:
+    """The inventory of `source` (cached: a solve asks once per candidate with the same text)."""
+    body = [node for block in parse_tolerant(source) for node in block.tree.body]
+    imports = frozenset(ast.dump(n) for n in body if isinstance(n, (ast.Import, ast.ImportFrom)))
+    names = frozenset(
+        n.name for n in body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
+    )
+    return ModuleInventory(imports, names)
 
 
 def find_function(tree: ast.Module, name: str) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
@@ -35,9 +68,10 @@ def find_function(tree: ast.Module, name: str) -> ast.FunctionDef | ast.AsyncFun
     return found
 
 
-def candidate_body(snippet: str, name: str, user_source: str = "") -> str:
+def candidate_body(snippet: str, name: str, user_source: str | ModuleInventory = "") -> str:
     """The new body, dedented to column 0: the imports and helpers the snippet adds, then the
-    function's own statements (its docstring dropped: the user's stays)."""
+    function's own statements (its docstring dropped: the user's stays). `user_source` is the
+    user's module or its `ModuleInventory` (`Problem.inventory`)."""
     try:
         tree = ast.parse(snippet)
     except SyntaxError as error:
@@ -45,8 +79,9 @@ def candidate_body(snippet: str, name: str, user_source: str = "") -> str:
     function = find_function(tree, name)
     if function is None:
         raise SourceSyntaxError(f"candidate defines no function named {name!r}")
-    lines = snippet.splitlines()
-    support = _support_statements(tree, function, user_source)
+    lines = split_lines(snippet)
+    inventory = user_source if isinstance(user_source, ModuleInventory) else module_inventory(user_source)
+    support = _support_statements(tree, function, inventory)
     parts = [_statements_text(lines, [statement]) for statement in support]
     statements = function.body
     after_line = function.lineno  # comments before the first statement belong to the body
@@ -57,28 +92,20 @@ def candidate_body(snippet: str, name: str, user_source: str = "") -> str:
     return "\n".join(part for part in parts if part).rstrip() + "\n"
 
 
-def body_replacement(stub: Stub, body: str) -> tuple[Span, str]:
-    """The range of the stub's body and the text that replaces it (indented for the file)."""
-    body_lines = body.rstrip("\n").split("\n")
-    indented = [stub.body_indent + line if line.strip() else "" for line in body_lines]
-    if stub.body_inline:
-        text = "\n" + "\n".join(indented)
-    else:
-        text = "\n".join([body_lines[0]] + indented[1:])
-    return stub.body_span, text
+def body_replacement(stub: Stub, body: str, source: str | Source = "") -> tuple[Span, str]:
+    """The range of the stub's body and the text that replaces it, rendered for the file (its
+    line ending and indentation unit) by `sstar.writeback.render_body`."""
+    text = source if isinstance(source, Source) else Source(source)
+    rendered = render_body(body, stub_indent(stub, text), text.indent_unit, text.newline, stub.body_inline)
+    return stub.body_span, rendered
 
 
 def replace_body(source: str, stub: Stub, body: str) -> str:
-    """`source` with the stub's body replaced by `body` (as from `candidate_body`)."""
-    span, text = body_replacement(stub, body)
-    lines = source.splitlines(keepends=True)
-    start = _offset(lines, span.start.line, span.start.character)
-    end = _offset(lines, span.end.line, span.end.character)
-    return source[:start] + text + source[end:]
-
-
-def _offset(lines: list[str], line: int, character: int) -> int:
-    return sum(len(text) for text in lines[:line]) + character
+    """`source` with the stub's body replaced by `body` (as from `candidate_body`), unchecked:
+    writing into a user's file goes through `sstar.writeback.write_body`, which re-parses."""
+    text = Source(source)
+    span, rendered = body_replacement(stub, body, text)
+    return text.with_bom(text.replace(span, rendered))
 
 
 def _statements_text(lines: list[str], statements: list[ast.stmt], after_line: int | None = None) -> str:
@@ -91,17 +118,18 @@ def _statements_text(lines: list[str], statements: list[ast.stmt], after_line: i
             start_line -= 1
     chunk = lines[start_line - 1 : last.end_lineno]
     head = chunk[0]
-    if start_line == first.lineno and head[: first.col_offset].strip():
+    column = len(head.encode("utf-8")[: first.col_offset].decode("utf-8", "replace"))
+    if start_line == first.lineno and head[:column].strip():
         # body on the `def` line itself: `def f(x): return x`
-        chunk[0] = " " * len(head[: first.col_offset].encode()) + head[first.col_offset :]
+        chunk[0] = " " * column + head[column:]
     return textwrap.dedent("\n".join(chunk))
 
 
-def _support_statements(tree: ast.Module, function, user_source: str) -> list[ast.stmt]:
+def _support_statements(tree: ast.Module, function, inventory: ModuleInventory) -> list[ast.stmt]:
     """Top-level imports and helpers of the snippet that the body needs and the user's module
     lacks. Only the body counts: the signature stays the user's, so an import that served only
     the model's own annotations (`from typing import List`) is left out."""
-    existing_imports, existing_names = _module_inventory(user_source)
+    existing_imports, existing_names = inventory.imports, inventory.names
     used = _names_in(function.body)
     others = [node for node in tree.body if node is not function]
     wanted: set[int] = set()
@@ -143,10 +171,3 @@ def _defined_names(node: ast.stmt) -> set[str]:
         targets = node.targets if isinstance(node, ast.Assign) else [node.target]
         return {t.id for t in targets if isinstance(t, ast.Name)}
     return set()
-
-
-def _module_inventory(source: str) -> tuple[set[str], set[str]]:
-    body = [node for block in parse_tolerant(source) for node in block.tree.body]
-    imports = {ast.dump(n) for n in body if isinstance(n, (ast.Import, ast.ImportFrom))}
-    names = {n.name for n in body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))}
-    return imports, names

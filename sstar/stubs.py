@@ -2,52 +2,49 @@
 
 A stub is a function or method (sync or async) whose body, after an optional docstring, is `...`,
 `pass` or `raise NotImplementedError[(...)]`, or is the docstring alone. `@overload` and
-`@abstractmethod` definitions are left alone: their empty bodies are intended.
+`@abstractmethod` definitions and the members of a `Protocol` are left alone: their empty bodies
+are intended. Stubs are found where people put them: in classes (nested too), under `if`, `try`,
+`with`, loops and `match` at any level, and inside other functions (then `in_function` is set and
+the qualified name is Python's own, `outer.<locals>.inner`).
 
-The language server calls `find_stubs` on every code action request, so it must stay pure and fast.
-When the whole file does not parse (the user is typing), the file is cut into top-level blocks and
-each block is parsed on its own; stubs in the blocks that parse are still found.
+The language server's index asks on every code action, so this stays pure and fast. When the whole
+file does not parse (the user is typing), it is cut into top-level blocks (`sstar.blocks`) and each
+block is parsed on its own; stubs in the blocks that parse are still found.
 
-Positions are 0-based lines and *code point* columns (not UTF-8 bytes as `ast` reports them, nor the
-UTF-16 units LSP uses: the language server converts).
+Positions are 0-based lines and *code point* columns (`sstar.source`), not the UTF-8 bytes `ast`
+reports nor the UTF-16 units most LSP clients use.
 """
 
 from __future__ import annotations
 
 import ast
 import enum
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+
+from .blocks import top_level_blocks
+from .source import Position, Source, Span, indent_of
 
 __all__ = [
     "Position",
     "Span",
     "StubKind",
     "Stub",
+    "FunctionSpan",
+    "FunctionSite",
+    "iter_functions",
     "ParsedBlock",
     "find_stubs",
+    "outline_tree",
     "stub_at",
     "stubs_in_lines",
     "parse_tolerant",
+    "parses_whole",
     "is_stub_function",
 ]
 
 _SKIP_DECORATORS = {"overload", "abstractmethod", "abstractproperty"}
-_CONTINUATION_KEYWORDS = ("else", "elif", "except", "finally", "case")
-
-
-@dataclass(frozen=True, order=True)
-class Position:
-    line: int
-    character: int
-
-
-@dataclass(frozen=True)
-class Span:
-    start: Position
-    end: Position
-
-    def contains_line(self, line: int) -> bool:
-        return self.start.line <= line <= self.end.line
+FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
 
 
 class StubKind(enum.Enum):
@@ -61,22 +58,33 @@ class StubKind(enum.Enum):
 class Stub:
     """Where a stub is, and what a solve replaces."""
 
-    qualname: str
+    qualname: str  # Python's __qualname__: "f", "A.m", "outer.<locals>.inner"
     name: str
-    class_path: tuple[str, ...]
+    class_path: tuple[str, ...]  # the classes directly around it (innermost last)
     is_async: bool
     kind: StubKind
     span: Span  # from the first decorator to the end of the body
     def_line: int  # the line holding `def`
     body_span: Span  # the stub statement(s) after the docstring: what a solve replaces
     body_inline: bool  # the stub statement shares its line with the header or the docstring
-    body_indent: str  # indentation of the new body's lines
+    body_indent: str  # indentation of the new body's lines (with a 4-space unit when inline)
     docstring: str | None  # raw literal value (not cleaned): doctest line numbers stay true
     docstring_line: int | None  # line where the docstring literal starts
+    def_indent: str = ""  # indentation of the `def` line
+    in_function: bool = False  # defined inside another function: not reachable from the module
 
     @property
     def is_method(self) -> bool:
         return bool(self.class_path)
+
+
+@dataclass(frozen=True)
+class FunctionSpan:
+    """Any function or method (stub or not): enough to find it again by name or under the cursor."""
+
+    qualname: str
+    first_line: int  # first decorator or `def`
+    last_line: int
 
 
 @dataclass(frozen=True)
@@ -88,18 +96,22 @@ class ParsedBlock:
     last_line: int  # 0-based, inclusive
 
 
-def parse_tolerant(source: str) -> list[ParsedBlock]:
+def _as_source(source: str | Source) -> Source:
+    return source if isinstance(source, Source) else Source(source)
+
+
+def parse_tolerant(source: str | Source) -> list[ParsedBlock]:
     """Parse the whole file, or failing that each top-level block that parses on its own."""
-    lines = source.splitlines()
+    text = _as_source(source)
+    lines = text.lines
     try:
-        return [ParsedBlock(ast.parse(source), 0, max(len(lines) - 1, 0))]
+        return [ParsedBlock(ast.parse(text.text), 0, len(lines) - 1)]
     except (SyntaxError, ValueError):
         pass
     blocks = []
-    for first, last in _top_level_blocks(lines):
-        text = "\n".join(lines[first : last + 1]) + "\n"
+    for first, last in top_level_blocks(lines):
         try:
-            tree = ast.parse(text)
+            tree = ast.parse("\n".join(lines[first : last + 1]) + "\n")
         except (SyntaxError, ValueError):
             continue
         ast.increment_lineno(tree, first)
@@ -107,33 +119,27 @@ def parse_tolerant(source: str) -> list[ParsedBlock]:
     return blocks
 
 
-def _top_level_blocks(lines: list[str]) -> list[tuple[int, int]]:
-    """Cut at lines that start at column 0 (decorators stay with their def, `else:` with its if)."""
-    starts: list[int] = []
-    decorators_only = False
-    for number, line in enumerate(lines):
-        if not line or line[0].isspace() or line[0] in "#)]}":
-            continue
-        word = line.split(None, 1)[0].rstrip(":")
-        if word in _CONTINUATION_KEYWORDS:
-            continue
-        if starts and decorators_only:
-            decorators_only = line.startswith("@")
-            continue
-        starts.append(number)
-        decorators_only = line.startswith("@")
-    ends = [start - 1 for start in starts[1:]] + [len(lines) - 1]
-    return list(zip(starts, ends, strict=False))
+def parses_whole(source: Source, blocks: list[ParsedBlock]) -> bool:
+    """Whether `blocks` (from `parse_tolerant`) are the whole file parsed at once."""
+    return len(blocks) == 1 and (blocks[0].first_line, blocks[0].last_line) == (0, len(source.lines) - 1)
 
 
-def find_stubs(source: str) -> list[Stub]:
+def find_stubs(source: str | Source, blocks: list[ParsedBlock] | None = None) -> list[Stub]:
     """Every stub in the file, in source order."""
-    lines = source.splitlines()
+    text = _as_source(source)
     stubs: list[Stub] = []
-    for block in parse_tolerant(source):
-        _collect(block.tree.body, (), lines, stubs)
+    for block in parse_tolerant(text) if blocks is None else blocks:
+        stubs += outline_tree(block.tree, text.lines)[0]
     stubs.sort(key=lambda stub: stub.span.start)
     return stubs
+
+
+def outline_tree(tree: ast.Module, lines: Sequence[str]) -> tuple[list[Stub], list[FunctionSpan]]:
+    """The stubs and all function spans of a parsed module (or block) whose lines are `lines`."""
+    stubs: list[Stub] = []
+    functions: list[FunctionSpan] = []
+    _collect(tree, lines, stubs, functions)
+    return stubs, functions
 
 
 def stub_at(stubs: list[Stub], line: int) -> Stub | None:
@@ -147,7 +153,7 @@ def stubs_in_lines(stubs: list[Stub], first_line: int, last_line: int) -> list[S
     return [s for s in stubs if s.span.start.line <= last_line and s.span.end.line >= first_line]
 
 
-def is_stub_function(node: ast.FunctionDef | ast.AsyncFunctionDef) -> StubKind | None:
+def is_stub_function(node: FunctionNode) -> StubKind | None:
     """The kind of stub this definition is, or None when it has a real (or intended-empty) body."""
     if any(_decorator_name(d) in _SKIP_DECORATORS for d in node.decorator_list):
         return None
@@ -172,39 +178,94 @@ def is_stub_function(node: ast.FunctionDef | ast.AsyncFunctionDef) -> StubKind |
     return None
 
 
-def _collect(body: list[ast.stmt], class_path: tuple[str, ...], lines: list[str], out: list[Stub]):
+@dataclass(frozen=True)
+class FunctionSite:
+    """A function definition with where it sits: what the walk over a module yields."""
+
+    qualname: str
+    node: FunctionNode
+    class_path: tuple[str, ...]
+    in_function: bool
+    in_protocol: bool
+
+
+def iter_functions(
+    body: list[ast.stmt],
+    scope: tuple[str, ...] = (),
+    class_path: tuple[str, ...] = (),
+    in_function: bool = False,
+    in_protocol: bool = False,
+) -> Iterator[FunctionSite]:
+    """Every function and method in `body`, at any depth, in source order, with its qualname."""
     for node in body:
         if isinstance(node, ast.ClassDef):
-            if not any(_decorator_name(base) == "Protocol" for base in node.bases):
-                _collect(node.body, class_path + (node.name,), lines, out)
+            protocol = in_protocol or any(_decorator_name(base) == "Protocol" for base in node.bases)
+            yield from iter_functions(node.body, scope + (node.name,), class_path + (node.name,), in_function, protocol)
         elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            kind = is_stub_function(node)
-            if kind is not None:
-                out.append(_make_stub(node, kind, class_path, lines))
+            qualname = ".".join(scope + (node.name,))
+            yield FunctionSite(qualname, node, class_path, in_function, in_protocol)
+            yield from iter_functions(node.body, scope + (node.name, "<locals>"), (), True, in_protocol)
+        else:
+            for child in _nested_bodies(node):
+                yield from iter_functions(child, scope, class_path, in_function, in_protocol)
 
 
-def _make_stub(node, kind: StubKind, class_path: tuple[str, ...], lines: list[str]) -> Stub:
-    first_line = min([node.lineno] + [d.lineno for d in node.decorator_list]) - 1
+def _collect(tree: ast.Module, lines: Sequence[str], stubs: list[Stub], functions: list[FunctionSpan]) -> None:
+    for site in iter_functions(tree.body):
+        node = site.node
+        functions.append(FunctionSpan(site.qualname, _first_line(node) - 1, (node.end_lineno or node.lineno) - 1))
+        kind = None if site.in_protocol else is_stub_function(node)
+        if kind is not None:
+            stubs.append(_make_stub(node, kind, site.qualname, site.class_path, site.in_function, lines))
+
+
+def _nested_bodies(node: ast.stmt) -> list[list[ast.stmt]]:
+    """The statement lists inside a compound statement that is not a def or class."""
+    if isinstance(node, (ast.If, ast.For, ast.AsyncFor, ast.While)):
+        return [node.body, node.orelse]
+    if isinstance(node, (ast.With, ast.AsyncWith)):
+        return [node.body]
+    if isinstance(node, (ast.Try, getattr(ast, "TryStar", ast.Try))):
+        return [node.body, *(h.body for h in node.handlers), node.orelse, node.finalbody]
+    if isinstance(node, ast.Match):
+        return [case.body for case in node.cases]
+    return []
+
+
+def _first_line(node: FunctionNode) -> int:
+    return min([node.lineno] + [d.lineno for d in node.decorator_list])
+
+
+def _make_stub(
+    node: FunctionNode,
+    kind: StubKind,
+    qualname: str,
+    class_path: tuple[str, ...],
+    in_function: bool,
+    lines: Sequence[str],
+) -> Stub:
+    first_line = _first_line(node) - 1
     doc = _docstring_node(node)
-    end = _position(lines, node.end_lineno, node.end_col_offset)
-    def_indent = _indent_of(lines[node.lineno - 1])
+    end = _position(lines, node.end_lineno or node.lineno, node.end_col_offset or 0)
+    def_indent = indent_of(_line(lines, node.lineno - 1))
     if kind is StubKind.DOCSTRING_ONLY:
-        anchor = _position(lines, doc.end_lineno, doc.end_col_offset)
+        assert doc is not None
+        anchor = _position(lines, doc.end_lineno or doc.lineno, doc.end_col_offset or 0)
         body_span = Span(anchor, anchor)
         inline = True
-        indent = _indent_of(lines[doc.lineno - 1]) if doc.lineno != node.lineno else def_indent + "    "
+        indent = indent_of(_line(lines, doc.lineno - 1)) if doc.lineno != node.lineno else def_indent + "    "
     else:
         statement = node.body[-1]
         start = _position(lines, statement.lineno, statement.col_offset)
-        body_span = Span(start, _position(lines, statement.end_lineno, statement.end_col_offset))
-        prefix = lines[statement.lineno - 1][: start.character]
+        stop = _position(lines, statement.end_lineno or statement.lineno, statement.end_col_offset or 0)
+        prefix = _line(lines, statement.lineno - 1)[: start.character]
         inline = bool(prefix.strip())
-        indent = def_indent + "    " if inline else prefix
+        indent = def_indent + "    " if inline else prefix.rsplit("\x0c", 1)[-1]
         if inline:  # `def f(): ...`: also replace the blank between the colon and the statement
             start = Position(start.line, len(prefix.rstrip()))
-        body_span = Span(start, body_span.end)
+        body_span = Span(start, stop)
     return Stub(
-        qualname=".".join(class_path + (node.name,)),
+        qualname=qualname,
         name=node.name,
         class_path=class_path,
         is_async=isinstance(node, ast.AsyncFunctionDef),
@@ -214,12 +275,14 @@ def _make_stub(node, kind: StubKind, class_path: tuple[str, ...], lines: list[st
         body_span=body_span,
         body_inline=inline,
         body_indent=indent,
-        docstring=doc.value.value if doc is not None else None,
+        docstring=_docstring_value(doc),
         docstring_line=doc.lineno - 1 if doc is not None else None,
+        def_indent=def_indent,
+        in_function=in_function,
     )
 
 
-def _docstring_node(node) -> ast.Expr | None:
+def _docstring_node(node: FunctionNode) -> ast.Expr | None:
     first = node.body[0] if node.body else None
     if (
         isinstance(first, ast.Expr)
@@ -228,6 +291,12 @@ def _docstring_node(node) -> ast.Expr | None:
     ):
         return first
     return None
+
+
+def _docstring_value(doc: ast.Expr | None) -> str | None:
+    if doc is None or not isinstance(doc.value, ast.Constant) or not isinstance(doc.value.value, str):
+        return None
+    return doc.value.value
 
 
 def _decorator_name(node: ast.expr) -> str:
@@ -242,11 +311,13 @@ def _decorator_name(node: ast.expr) -> str:
     return ""
 
 
-def _position(lines: list[str], lineno: int, byte_col: int) -> Position:
+def _line(lines: Sequence[str], number: int) -> str:
+    return lines[number] if 0 <= number < len(lines) else ""
+
+
+def _position(lines: Sequence[str], lineno: int, byte_col: int) -> Position:
     """ast gives 1-based lines and UTF-8 byte columns; we use 0-based lines, code point columns."""
-    line = lines[lineno - 1] if lineno - 1 < len(lines) else ""
-    return Position(lineno - 1, len(line.encode("utf-8")[:byte_col].decode("utf-8", "replace")))
-
-
-def _indent_of(line: str) -> str:
-    return line[: len(line) - len(line.lstrip())]
+    line = _line(lines, lineno - 1)
+    if line.isascii():
+        return Position(lineno - 1, min(byte_col, len(line)))
+    return Position(lineno - 1, len(line.encode("utf-8", "surrogatepass")[:byte_col].decode("utf-8", "replace")))
