@@ -1,26 +1,25 @@
 """Every conversion between engine values and LSP (lsprotocol) types, and nothing else.
 
 The engine counts columns in code points; LSP clients count in the negotiated position encoding
-(UTF-16 unless the client offered another: Neovim 0.11 offers UTF-8). Line splitting follows LSP
-(`\\n`, `\\r\\n`, `\\r`), not `str.splitlines`.
+(UTF-16 unless the client offered another: Neovim 0.11 offers UTF-8). Lines and columns come from
+the engine's text model (`sstar.source.Source`), which splits lines as LSP does.
 """
 
 from __future__ import annotations
 
-import re
+import enum
 
 import attrs
 from lsprotocol import types
 
 from sstar.results import CandidateReport, ExampleResult, SolveResult
+from sstar.source import Source
 from sstar.stubs import Position, Span, Stub
 
 __all__ = [
     "SOURCE",
     "SOLVE_TITLE",
-    "lsp_lines",
-    "column_to_client",
-    "column_from_client",
+    "MessageLevel",
     "lsp_position",
     "lsp_range",
     "solve_action",
@@ -34,45 +33,30 @@ __all__ = [
 
 SOURCE = "S*"
 SOLVE_TITLE = "Solve with S*"
-_LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 
-def lsp_lines(source: str) -> list[str]:
-    """The document's lines as an LSP client numbers them (without line endings)."""
-    return _LINE_BREAK.split(source)
+class MessageLevel(enum.StrEnum):
+    """How loud a message to the user is (`window/showMessage`, `window/logMessage`)."""
+
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+    LOG = "log"
 
 
-def column_to_client(line: str, column: int, encoding: str) -> int:
-    """A code point column of `line` in the client's units."""
-    prefix = line[:column]
+def lsp_position(source: Source, position: Position, encoding: str) -> types.Position:
+    """A code point position as the client counts it."""
     if encoding == types.PositionEncodingKind.Utf32:
-        return len(prefix)
-    if encoding == types.PositionEncodingKind.Utf8:
-        return len(prefix.encode("utf-8", "surrogatepass"))
-    return len(prefix.encode("utf-16-le", "surrogatepass")) // 2
+        column = min(position.character, len(source.line(position.line)))
+    elif encoding == types.PositionEncodingKind.Utf8:
+        column = source.to_utf8(position)
+    else:
+        column = source.to_utf16(position)
+    return types.Position(position.line, column)
 
 
-def column_from_client(line: str, units: int, encoding: str) -> int:
-    """The code point column at `units` client units into `line` (clamped to the line)."""
-    if encoding == types.PositionEncodingKind.Utf32:
-        return min(units, len(line))
-    size = 1 if encoding == types.PositionEncodingKind.Utf8 else 2
-    codec = "utf-8" if size == 1 else "utf-16-le"
-    seen = 0
-    for index, char in enumerate(line):
-        if seen >= units * size:
-            return index
-        seen += len(char.encode(codec, "surrogatepass"))
-    return len(line)
-
-
-def lsp_position(lines: list[str], position: Position, encoding: str) -> types.Position:
-    line = lines[position.line] if position.line < len(lines) else ""
-    return types.Position(position.line, column_to_client(line, position.character, encoding))
-
-
-def lsp_range(lines: list[str], span: Span, encoding: str) -> types.Range:
-    return types.Range(lsp_position(lines, span.start, encoding), lsp_position(lines, span.end, encoding))
+def lsp_range(source: Source, span: Span, encoding: str) -> types.Range:
+    return types.Range(lsp_position(source, span.start, encoding), lsp_position(source, span.end, encoding))
 
 
 def solve_action(uri: str, version: int | None, stub: Stub) -> types.CodeAction:
@@ -105,14 +89,14 @@ def workspace_edit(
 
 
 def example_diagnostic(
-    lines: list[str], example: ExampleResult, line: int, encoding: str
+    source: Source, example: ExampleResult, line: int, encoding: str
 ) -> types.Diagnostic:
     """A failing docstring example, underlined on its `>>>` line (`line`, in the current file)."""
-    text = lines[line] if line < len(lines) else ""
+    text = source.line(line)
     start = len(text) - len(text.lstrip())
     where = Span(Position(line, start), Position(line, len(text)))
     return types.Diagnostic(
-        range=lsp_range(lines, where, encoding),
+        range=lsp_range(source, where, encoding),
         message=f"example fails: {example.source}\nexpected: {example.expected}\nactual:   {example.actual}",
         severity=types.DiagnosticSeverity.Warning,
         source=SOURCE,
@@ -121,10 +105,10 @@ def example_diagnostic(
 
 
 def unsolved_diagnostic(
-    lines: list[str], result: SolveResult, line: int, encoding: str
+    source: Source, result: SolveResult, line: int, encoding: str
 ) -> types.Diagnostic:
     """Information on the `def` line: no candidate passed every example (best effort written)."""
-    text = lines[line] if line < len(lines) else ""
+    text = source.line(line)
     start = len(text) - len(text.lstrip())
     where = Span(Position(line, start), Position(line, len(text)))
     best = max((c.passed for c in result.candidates), default=0)
@@ -137,7 +121,7 @@ def unsolved_diagnostic(
         "settings (sstar.baseUrl, sstar.model) or try more samples."
     )
     return types.Diagnostic(
-        range=lsp_range(lines, where, encoding),
+        range=lsp_range(source, where, encoding),
         message=message,
         severity=types.DiagnosticSeverity.Information,
         source=SOURCE,
@@ -156,13 +140,17 @@ def candidate_json(candidate: CandidateReport) -> dict[str, object]:
     }
 
 
-def message_type(level: str) -> types.MessageType:
-    return {
-        "error": types.MessageType.Error,
-        "warning": types.MessageType.Warning,
-        "info": types.MessageType.Info,
-        "log": types.MessageType.Log,
-    }[level]
+_MESSAGE_TYPES = {
+    MessageLevel.ERROR: types.MessageType.Error,
+    MessageLevel.WARNING: types.MessageType.Warning,
+    MessageLevel.INFO: types.MessageType.Info,
+    MessageLevel.LOG: types.MessageType.Log,
+}
+
+
+def message_type(level: MessageLevel | str) -> types.MessageType:
+    """The LSP message type of a level (a plain "warning" is accepted for older call sites)."""
+    return _MESSAGE_TYPES[MessageLevel(level)]
 
 
 def unstructure(value: object) -> object:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 import attrs
 from lsprotocol import types
 
-from .convert import lsp_lines
+from sstar.source import Source, line_count
 
 __all__ = ["Record", "DiagnosticStore"]
 
@@ -55,7 +55,7 @@ class DiagnosticStore:
                 touched |= set(records)
                 continue
             start, end = change.range.start.line, change.range.end.line
-            delta = len(lsp_lines(change.text)) - 1 - (end - start)
+            delta = line_count(change.text) - 1 - (end - start)
             for name, record in list(records.items()):
                 if end < record.first_line:
                     if delta:
@@ -63,7 +63,7 @@ class DiagnosticStore:
                         moved = True
                 elif start <= record.last_line:
                     touched.add(name)
-        lines = lsp_lines(source)
+        lines = Source(source).lines
         dropped = False
         for name in touched:
             record = records[name]

@@ -19,9 +19,10 @@ from pygls.workspace import TextDocument
 from sstar.config import Config
 
 from . import arguments as a
-from .convert import candidate_json, message_type, regenerate_action, solve_action
+from .convert import MessageLevel, candidate_json, message_type, regenerate_action, solve_action
 from .diagnostics import DiagnosticStore
-from .index import DocumentIndex, index_source
+from .documents import use_lsp_lines
+from .index import DocumentIndex, index_source, offers_solves
 from .jobs import JobRegistry
 from .settings import Redactor, build_config, split_init_options
 from .solving import SolveRequest, apply_body, problem_source, run_solve
@@ -114,14 +115,14 @@ class SStarServer(LanguageServer):
         finally:
             self._reporting = False
 
-    def show(self, message: str, level: str = "info") -> None:
+    def show(self, message: str, level: MessageLevel = MessageLevel.INFO) -> None:
         if not self.connected:
             log.info("%s", message)
             return
         self.window_show_message(types.ShowMessageParams(type=message_type(level), message=message))
         self.log(message, level)
 
-    def log(self, message: str, level: str = "info") -> None:
+    def log(self, message: str, level: MessageLevel = MessageLevel.INFO) -> None:
         if not self.connected:
             log.info("%s", message)
             return
@@ -156,7 +157,7 @@ class SStarServer(LanguageServer):
         messages = self.pending_messages + messages
         self.pending_messages = []
         if messages:
-            self.show("S* settings: " + "; ".join(messages), "warning")
+            self.show("S* settings: " + "; ".join(messages), MessageLevel.WARNING)
         self.send_status()
 
     async def stop_everything(self) -> None:
@@ -224,7 +225,7 @@ class SStarServer(LanguageServer):
         return str(Path(path).parent)
 
     def _refuse(self, message: str) -> dict:
-        self.show(message, "warning")
+        self.show(message, MessageLevel.WARNING)
         return {"jobId": None, "message": message}
 
 
@@ -241,6 +242,7 @@ server = SStarServer()
 # -- lifecycle and settings ------------------------------------------------------------------------
 @server.feature(types.INITIALIZE)
 def initialize(ls: SStarServer, params: types.InitializeParams) -> None:
+    use_lsp_lines(ls.workspace)  # before any didOpen: documents split as LSP splits them
     ls.init_settings, ls.api_key, messages = split_init_options(params.initialization_options)
     REDACTOR.add(ls.api_key)
     config, problems = build_config(ls.init_settings, None, ls.api_key)
@@ -288,7 +290,7 @@ def did_change(ls: SStarServer, params: types.DidChangeTextDocumentParams) -> No
 @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
 def did_open(ls: SStarServer, params: types.DidOpenTextDocumentParams) -> None:
     document = ls.document(params.text_document.uri)
-    if document is not None and _is_python(document):
+    if document is not None and offers_solves(document.uri, document.language_id):
         ls.index(document.uri)  # the first parse of a big file here, not in the first code action
 
 
@@ -304,7 +306,7 @@ def did_close(ls: SStarServer, params: types.DidCloseTextDocumentParams) -> None
 def code_action(ls: SStarServer, params: types.CodeActionParams) -> list[types.CodeAction] | None:
     uri, only = params.text_document.uri, params.context.only
     document = ls.document(uri)
-    if document is None or not _is_python(document) or (only and not _wants_rewrite(only)):
+    if document is None or not offers_solves(document.uri, document.language_id) or (only and not _wants_rewrite(only)):
         return None
     first, last = _selected_lines(params.range)
     index = ls.index(uri)
@@ -350,10 +352,10 @@ async def apply_last(ls: SStarServer, *arguments) -> dict:
     args = a.parse(a.ApplyLastArgs, arguments)
     kept = ls.results.last_unapplied(args.uri)
     if kept is None:
-        ls.show("S*: no kept result waiting to be written.", "info")
+        ls.show("S*: no kept result waiting to be written.", MessageLevel.INFO)
         return {"applied": False, "qualname": None}
     outcome = await apply_body(ls, kept, kept.result.body)
-    return {"applied": kept.applied, "qualname": kept.qualname, "outcome": outcome}
+    return {"applied": outcome.written, "qualname": kept.qualname, "outcome": str(outcome)}
 
 
 @server.command("sstar.showCandidates")
@@ -362,7 +364,7 @@ def show_candidates(ls: SStarServer, *arguments) -> dict:
     qualname = ls.target(args.uri, args.qualname, args.position)
     kept = ls.results.get(args.uri, qualname) if qualname else None
     if kept is None:
-        ls.show("S*: no solve result for this function yet; run Solve with S* first.", "info")
+        ls.show("S*: no solve result for this function yet; run Solve with S* first.", MessageLevel.INFO)
         return {"qualname": qualname, "candidates": []}
     return {"qualname": kept.qualname, "candidates": [candidate_json(c) for c in kept.result.candidates]}
 
@@ -373,14 +375,10 @@ async def apply_candidate(ls: SStarServer, *arguments) -> dict:
     kept = ls.results.get(args.uri, args.qualname)
     candidate = next((c for c in kept.result.candidates if c.id == args.candidate_id), None) if kept else None
     if candidate is None:
-        ls.show(f"S*: no candidate {args.candidate_id} for {args.qualname}; list them with sstar.showCandidates.", "warning")
+        ls.show(f"S*: no candidate {args.candidate_id} for {args.qualname}; list them with sstar.showCandidates.", MessageLevel.WARNING)
         return {"applied": False}
     outcome = await apply_body(ls, kept, candidate.body)
-    return {"applied": outcome == "written", "outcome": outcome}
-
-
-def _is_python(document: TextDocument) -> bool:
-    return document.language_id == "python" or document.uri.endswith((".py", ".pyi"))
+    return {"applied": outcome.written, "outcome": str(outcome)}
 
 
 def _wants_rewrite(only: list[str]) -> bool:

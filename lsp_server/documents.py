@@ -1,0 +1,53 @@
+"""The server's copy of each open document, split into lines the way the client splits them.
+
+pygls 2.1's `TextDocument.lines` is `source.splitlines(True)`, which also breaks lines at form
+feeds, `\\x1c`-`\\x1e`, `\\x85`, U+2028 and U+2029. Incremental `didChange` ranges are applied
+through those lines, so in a file with a form feed (common between sections) every edit below it
+landed on the wrong line of the server's copy. Documents here use the engine's text model
+(`sstar.source`): `\\n`, `\\r\\n` and `\\r` only, as LSP specifies.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from pygls.workspace import TextDocument, Workspace
+
+from sstar.source import Source
+
+__all__ = ["LspTextDocument", "use_lsp_lines"]
+
+
+class LspTextDocument(TextDocument):
+    @property
+    def lines(self) -> Sequence[str]:
+        source = Source(self.source)
+        prefix = "\ufeff" if source.bom else ""
+        lines = tuple(line + ending for line, ending in zip(source.lines, source.endings, strict=True))
+        if prefix:
+            lines = (prefix + lines[0], *lines[1:])
+        return lines if lines[-1] else lines[:-1]
+
+
+class _LspWorkspace(Workspace):
+    def _create_text_document(
+        self,
+        doc_uri: str,
+        source: str | None = None,
+        version: int | None = None,
+        language_id: str | None = None,
+    ) -> TextDocument:
+        return LspTextDocument(
+            doc_uri,
+            source=source,
+            version=version,
+            language_id=language_id,
+            sync_kind=self._sync_kind,
+            position_codec=self.position_codec,
+        )
+
+
+def use_lsp_lines(workspace: Workspace) -> None:
+    """Make `workspace` (pygls creates it during `initialize`) create `LspTextDocument`s."""
+    if type(workspace) is Workspace:
+        workspace.__class__ = _LspWorkspace
