@@ -223,7 +223,7 @@ def _layout(text: Source, blocks: list[ParsedBlock], stub: Stub, whole_file: boo
         tail=executed.text[end:],
         function_head=text.text[function_start:body_start],
         function_tail=text.text[body_end:function_end],
-        wrapper="if True:\n" if stub.span.start.line != stub.def_line or stub.def_indent else "",
+        wrapper="if True:\n" if stub.def_indent else "",
         indent=stub_indent(stub, text),
         unit=text.indent_unit,
         newline=text.newline,

@@ -114,12 +114,18 @@ class Source:
 
     @cached_property
     def indent_unit(self) -> str:
-        """The file's indentation step: a tab when most indented lines start with one, else the
-        most common increase of indentation from one code line to the next (4 spaces if none)."""
+        """The file's indentation step: a tab when most indented code lines start with one, else
+        the most common increase of indentation from one code line to the next (4 spaces if
+        none). Lines inside multi-line strings do not count."""
+        from .blocks import in_string_lines  # the one string-aware scanner
+
+        strings = in_string_lines(self.lines)
         tabs = spaces = 0
         steps: Counter[int] = Counter()
         previous = 0
-        for line in self.lines:
+        for number, line in enumerate(self.lines):
+            if number in strings:
+                continue
             stripped = line.lstrip(" \t")
             if not stripped or stripped.startswith("#"):
                 continue

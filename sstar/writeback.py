@@ -139,7 +139,7 @@ def render_body(body: str, indent: str, unit: str, newline: str, inline: bool) -
             out.append("")
             continue
         prefix = "" if number == 0 and not inline else indent
-        out.append(prefix + unit * role.level + role.extra + stripped)
+        out.append(prefix + unit * (role.level + role.extra_levels) + role.extra + stripped)
     text = newline.join(out)
     return newline + text if inline else text
 
@@ -250,7 +250,8 @@ def _dedented(source: Source, stub: Stub) -> str:
 @dataclass(frozen=True)
 class _Role:
     level: int = 0  # indentation levels under the body's first
-    extra: str = ""  # a continuation line's whitespace beyond its statement's indentation
+    extra_levels: int = 0  # a continuation line's hanging indent, in the body's own units
+    extra: str = ""  # and the alignment beyond those
     verbatim: bool = False  # inside a multi-line string: left exactly as it is
 
 
@@ -269,12 +270,16 @@ _STRING_STARTS = {tokenize.STRING, _FSTRING_START}
 _STRING_ENDS = {tokenize.STRING, _FSTRING_END}
 
 
+_BODY_UNIT = "    "  # what models indent with, when the body itself never indents
+
+
 def _token_roles(lines: list[str]) -> list[_Role]:
     roles: list[_Role | None] = [None] * len(lines)
     verbatim: set[int] = set()
     stack = [""]  # indentation strings of the open levels
     logical_start = True
     logical_indent = ""
+    first_indent = ""  # the body's own indentation unit, once seen
     open_strings: list[int] = []  # rows where an f-string (3.12+) started
     reader = io.StringIO("\n".join(lines) + "\n").readline
     for token in tokenize.generate_tokens(reader):
@@ -286,6 +291,7 @@ def _token_roles(lines: list[str]) -> list[_Role]:
             verbatim.update(range(begin + 1, token.end[0]))
         if token.type == tokenize.INDENT:
             stack.append(token.string)
+            first_indent = first_indent or token.string
             continue
         if token.type == tokenize.DEDENT:
             stack.pop()
@@ -304,7 +310,11 @@ def _token_roles(lines: list[str]) -> list[_Role]:
                 roles[row] = _Role(level=len(stack) - 1)
             else:
                 extra = own[len(logical_indent) :] if own.startswith(logical_indent) else own
-                roles[row] = _Role(level=len(stack) - 1, extra=extra)
+                step = stack[1] if len(stack) > 1 else (first_indent or _BODY_UNIT)
+                hanging = 0
+                while step and extra.startswith(step):
+                    extra, hanging = extra[len(step) :], hanging + 1
+                roles[row] = _Role(level=len(stack) - 1, extra_levels=hanging, extra=extra)
         if token.type != tokenize.COMMENT:
             logical_start = False
     return [
