@@ -14,6 +14,8 @@ import textwrap
 from dataclasses import dataclass
 from pathlib import Path
 
+from .source import split_lines
+
 __all__ = ["WorkspaceTest", "find_workspace_tests"]
 
 _SKIP_DIRS = {"node_modules", "__pycache__", "site-packages", "build", "dist", "venv", "env"}
@@ -42,7 +44,8 @@ def find_workspace_tests(
         try:
             if path.stat().st_size > _MAX_BYTES:
                 continue
-            text = path.read_text(encoding="utf-8")
+            with open(path, encoding="utf-8-sig", newline="") as handle:
+                text = handle.read()
         except (OSError, UnicodeDecodeError):
             continue
         if function_name not in text:
@@ -72,7 +75,7 @@ def _tests_in(path: Path, text: str, function_name: str) -> list[WorkspaceTest]:
         tree = ast.parse(text)
     except (SyntaxError, ValueError):
         return []
-    lines = text.splitlines()
+    lines = split_lines(text)  # as ast counts lines (never str.splitlines)
     tests = []
     for node, prefix in _test_functions(tree):
         if not any(_mentions(n, function_name) for n in ast.walk(node)):

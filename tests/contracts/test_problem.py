@@ -129,3 +129,50 @@ def test_informal_examples_are_public_tests_when_there_are_no_doctests():
     ]
     lines = source.splitlines()
     assert all(lines[e.line].strip().startswith(e.source) for e in examples)
+
+
+def test_several_informal_examples_on_one_line():
+    source = textwrap.dedent(
+        '''
+        def sq(n):
+            """Square.
+
+            sq(2) returns 4 and sq(3) returns 9.
+            sq(4) -> 16, sq(5) -> 25
+            sq(6) == 36
+            """
+            ...
+        '''
+    )
+    examples = extract_problem(source).examples
+    assert [(e.source, e.want) for e in examples] == [
+        ("sq(2)", "4\n"), ("sq(3)", "9\n"), ("sq(4)", "16\n"), ("sq(5)", "25\n"), ("sq(6)", "36\n"),
+    ]
+    lines = source.split("\n")
+    assert all(e.source in lines[e.line] for e in examples)
+
+
+def test_a_stub_file_is_refused_clearly():
+    with pytest.raises(StubNotFoundError, match=r"stub file \(\.pyi\)"):
+        extract_problem("def f(x: int) -> int: ...\n", path="pkg/mod.pyi")
+
+
+def test_a_nested_function_can_be_solved_but_its_examples_cannot_run_alone():
+    source = 'def outer():\n    def inner(x):\n        """>>> inner(1)\n        2\n        """\n        ...\n    return inner\n'
+    problem = extract_problem(source, qualname="outer.<locals>.inner")
+    assert problem.examples == ()
+    assert any("inside another function" in w for w in problem.warnings)
+    namespace: dict = {}
+    exec(problem.module_with("return x + 1\n"), namespace)
+    assert namespace["outer"]()(1) == 2
+
+
+def test_a_syntax_error_elsewhere_leaves_only_the_parseable_part_to_run():
+    source = "def broken(:\n    pass\n\nimport math\n\ndef area(r):\n    '''>>> round(area(1), 2)\n    3.14\n    '''\n    ...\n"
+    problem = extract_problem(source)
+    [warning] = [w for w in problem.warnings if "syntax errors outside" in w]
+    module = problem.module_with("return math.pi * r * r\n")
+    namespace: dict = {}
+    exec(module, namespace)  # the broken part is left out, the import is kept
+    assert round(namespace["area"](1), 2) == 3.14
+    assert module.split("\n")[5] == "def area(r):"  # line numbers stay true

@@ -136,3 +136,58 @@ def test_stub_at_and_selection():
 def test_empty_and_garbage_sources_have_no_stubs():
     assert find_stubs("") == []
     assert find_stubs("def (((\n  \x00") == []
+
+
+def test_stubs_are_found_where_people_put_them():
+    found = stubs_of(
+        """
+        import sys
+
+        if sys.version_info >= (3, 11):
+            def conditional(x):
+                ...
+        else:
+            def conditional(x):
+                return x
+
+        try:
+            from fast import speedy
+        except ImportError:
+            def speedy(x):
+                pass
+
+        with open(__file__) as handle:
+            def under_with(): ...
+
+        def outer(x):
+            def inner(y):
+                raise NotImplementedError
+            return inner
+
+        class Outer:
+            class Inner:
+                class Deepest:
+                    def deep(self): ...
+        """
+    )
+    assert set(found) == {"conditional", "speedy", "under_with", "outer.<locals>.inner", "Outer.Inner.Deepest.deep"}
+    assert found["outer.<locals>.inner"].in_function and not found["speedy"].in_function
+    assert found["Outer.Inner.Deepest.deep"].class_path == ("Outer", "Inner", "Deepest")
+
+
+def test_protocol_members_stay_excluded_at_any_depth():
+    found = stubs_of(
+        """
+        from typing import Protocol
+
+        class Shape(Protocol):
+            def area(self) -> float: ...
+            class Nested:
+                def inside(self): ...
+
+        if True:
+            class Maybe(Protocol):
+                def m(self): ...
+        """
+    )
+    assert found == {}
