@@ -24,6 +24,7 @@ __all__ = ["top_level_blocks", "in_string_lines"]
 _CONTINUATION = frozenset(("else", "elif", "except", "finally", "case"))
 _FRESH_START = re.compile(r"[^\W\d]|@")  # a name (any script) or a decorator
 _INTERESTING = re.compile(r"""['"#()\[\]{}\\]""")
+_QUOTES = re.compile(r"""['"#\\]""")  # a line without these is only code and brackets
 # Left to right on a line: a comment, a string opener (with its prefix), a bracket.
 _TOKEN = re.compile(r"""#|(?<![\w])[rRbBuUfFtT]{0,2}(\"\"\"|'''|"|')|[(\[{]|[)\]}]""")
 _OPEN = "([{"
@@ -58,12 +59,22 @@ def _split(lines: Sequence[str], in_string: set[int] | None) -> list[tuple[int, 
             if not (starts and after_decorator):
                 starts.append(number)
             after_decorator = line.startswith("@")
-        if inside is not None or continued or depth or _INTERESTING.search(line):
+        if inside is None and not continued and _QUOTES.search(line) is None:
+            if depth or "(" in line or "[" in line or "{" in line:  # only brackets: count them
+                depth = max(depth + _brackets(line), 0)
+        elif inside is not None or continued or depth or _INTERESTING.search(line):
             inside, depth, continued = _scan(line, inside, depth)
     if not starts:
         return []
     ends = [start - 1 for start in starts[1:]] + [len(lines) - 1]
     return list(zip(starts, ends, strict=True))
+
+
+def _brackets(line: str) -> int:
+    return (
+        line.count("(") + line.count("[") + line.count("{")
+        - line.count(")") - line.count("]") - line.count("}")
+    )
 
 
 def _starts_statement(line: str) -> bool:

@@ -1,8 +1,11 @@
 """The text model: lines as LSP and Python's tokenizer count them, endings kept, positions."""
 
 import ast
+import re
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from sstar.source import BOM, Position, Source, Span, line_count, split_lines
 
@@ -63,3 +66,12 @@ def test_a_byte_order_mark_is_not_text_but_comes_back(text):
     assert source.lines[0] == split_lines(text)[0]
     assert source.with_bom(source.text) == BOM + text
     assert not Source(text).bom and Source(text).with_bom(text) == text
+
+
+@given(st.lists(st.sampled_from(["a", "é", "\n", "\r", "\r\n", " ", "\t", *ODD, "\x0b"]), max_size=40).map("".join))
+def test_the_fast_paths_agree_with_the_definition(text):
+    source = Source(text)
+    assert source.lines == re.split(r"\r\n|\r|\n", text)
+    assert "".join(line + ending for line, ending in zip(source.lines, source.endings, strict=True)) == text
+    for number in range(len(source.lines)):
+        assert source.text[source.line_start(number) :].startswith(source.lines[number] + source.endings[number])
