@@ -2,8 +2,9 @@
 
 Settings arrive as camelCase keys, the same for every client (`workspace/configuration` section
 `sstar`, `initializationOptions`, a JSON file); CLI flags and the environment fill the same fields.
-A bad value never fails a caller: `Config.with_settings` keeps the previous value and returns a
-message that names the key and says what would be accepted.
+Their types, ranges and descriptions are in `sstar.settings_schema` (the one schema; VS Code's
+files are generated from it). A bad value never fails a caller: `Config.with_settings` keeps the
+previous value and returns a message that names the key and says what would be accepted.
 """
 
 from __future__ import annotations
@@ -13,9 +14,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
-__all__ = ["Config", "LOCAL_MODELS", "cache_dir", "environment_overrides", "SETTING_KEYS"]
+from .settings_schema import LOCAL_MODELS, SETTINGS, by_key, convert, rule_text
 
-LOCAL_MODELS = ("qwen2.5-coder-0.5b", "qwen2.5-coder-1.5b")
+__all__ = ["Config", "LOCAL_MODELS", "cache_dir", "environment_overrides", "SETTING_KEYS"]
 
 
 @dataclass(frozen=True)
@@ -53,26 +54,23 @@ class Config:
         problems: list[str] = []
         changes: dict[str, object] = {}
         for key, raw in settings.items():
-            spec = _SPECS.get(key)
-            if spec is None:
+            setting = by_key(key)
+            if setting is None:
                 if key not in _IGNORED_KEYS:
                     problems.append(f"unknown setting sstar.{key} ignored")
                 continue
             if raw is None:
                 continue
-            name, convert, rule = spec
             try:
-                value = convert(raw)
-                if not rule(value):
-                    raise ValueError
+                value = convert(setting, raw)
             except (TypeError, ValueError):
-                default = getattr(Config(), name)
+                default = getattr(Config(), setting.field)
                 problems.append(
-                    f"setting sstar.{key} = {raw!r} is not valid ({_RULE_TEXT[key]}); "
-                    f"using {getattr(self, name)!r} (default {default!r})"
+                    f"setting sstar.{key} = {raw!r} is not valid ({rule_text(setting)}); "
+                    f"using {getattr(self, setting.field)!r} (default {default!r})"
                 )
                 continue
-            changes[name] = value
+            changes[setting.field] = value
         return replace(self, **changes), problems
 
     def resolved_api_key(self, environ: Mapping[str, str] | None = None) -> str | None:
@@ -111,84 +109,7 @@ def cache_dir(environ: Mapping[str, str] | None = None) -> Path:
     return Path.home() / ".cache" / "sstar"
 
 
-def _to_int(raw: object) -> int:
-    if isinstance(raw, bool):
-        raise TypeError
-    if isinstance(raw, float) and not raw.is_integer():
-        raise ValueError
-    return int(raw)  # type: ignore[arg-type]
-
-
-def _to_float(raw: object) -> float:
-    if isinstance(raw, bool):
-        raise TypeError
-    return float(raw)  # type: ignore[arg-type]
-
-
-def _to_str(raw: object) -> str:
-    if not isinstance(raw, str):
-        raise TypeError
-    return raw.strip()
-
-
-def _to_names(raw: object) -> tuple[str, ...]:
-    if isinstance(raw, str):
-        raw = [part for part in raw.split(",") if part.strip()]
-    if not isinstance(raw, (list, tuple)) or not all(isinstance(x, str) for x in raw):
-        raise TypeError
-    return tuple(x.strip() for x in raw)
-
-
-def _is_url(value: str) -> bool:
-    return value == "" or value.startswith(("http://", "https://"))
-
-
-_SPECS = {
-    "baseUrl": ("base_url", _to_str, _is_url),
-    "model": ("model", _to_str, lambda v: True),
-    "apiKeyEnv": ("api_key_env", _to_str, lambda v: v.replace("_", "").isalnum()),
-    "apiKey": ("api_key", _to_str, lambda v: True),
-    "samples": ("samples", _to_int, lambda v: 1 <= v <= 128),
-    "rounds": ("rounds", _to_int, lambda v: 0 <= v <= 10),
-    "temperature": ("temperature", _to_float, lambda v: 0.0 <= v <= 2.0),
-    "maxConcurrency": ("max_concurrency", _to_int, lambda v: 1 <= v <= 64),
-    "timeoutSeconds": ("timeout_seconds", _to_float, lambda v: 0 < v <= 3600),
-    "maxRetries": ("max_retries", _to_int, lambda v: 0 <= v <= 10),
-    "maxCalls": ("max_calls", _to_int, lambda v: v >= 1),
-    "maxTokens": ("max_tokens", _to_int, lambda v: v >= 1),
-    "maxCompletionTokens": ("max_completion_tokens", _to_int, lambda v: 16 <= v <= 32768),
-    "testInputs": ("test_inputs", _to_int, lambda v: 1 <= v <= 32),
-    "localModel": ("local_model", _to_str, lambda v: v in LOCAL_MODELS),
-    "modelPath": ("model_path", _to_str, lambda v: True),
-    "sandboxTimeoutSeconds": ("sandbox_timeout_seconds", _to_float, lambda v: 0 < v <= 600),
-    "sandboxMemoryMb": ("sandbox_memory_mb", _to_int, lambda v: 32 <= v <= 65536),
-    "sandboxOutputKb": ("sandbox_output_kb", _to_int, lambda v: 1 <= v <= 65536),
-    "requireIsolation": ("require_isolation", _to_names, lambda v: True),
-}
-_RULE_TEXT = {
-    "baseUrl": "an http(s) URL, or empty for the embedded model",
-    "model": "a model name",
-    "apiKeyEnv": "an environment variable name",
-    "apiKey": "a string",
-    "samples": "a whole number from 1 to 128",
-    "rounds": "a whole number from 0 to 10",
-    "temperature": "a number from 0 to 2",
-    "maxConcurrency": "a whole number from 1 to 64",
-    "timeoutSeconds": "seconds, above 0",
-    "maxRetries": "a whole number from 0 to 10",
-    "maxCalls": "a whole number, at least 1",
-    "maxTokens": "a whole number, at least 1",
-    "maxCompletionTokens": "a whole number from 16 to 32768",
-    "testInputs": "a whole number from 1 to 32",
-    "localModel": "one of " + ", ".join(LOCAL_MODELS),
-    "modelPath": "a path to a .gguf file",
-    "sandboxTimeoutSeconds": "seconds, above 0",
-    "sandboxMemoryMb": "MiB from 32 to 65536",
-    "sandboxOutputKb": "KiB from 1 to 65536",
-    "requireIsolation": "a list of isolation layer names",
-}
 # Keys that clients send in the same section but that are not engine settings.
 _IGNORED_KEYS = {"interpreter", "trace", "logLevel"}
-SETTING_KEYS = tuple(_SPECS)
-assert set(_SPECS) == set(_RULE_TEXT)
-assert {spec[0] for spec in _SPECS.values()} <= {f.name for f in fields(Config)}
+SETTING_KEYS = tuple(setting.key for setting in SETTINGS)
+assert {setting.field for setting in SETTINGS} <= {f.name for f in fields(Config)}
