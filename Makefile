@@ -8,12 +8,12 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: demo test setup runtime model editors test-python test-vscode lint
+.PHONY: demo test setup runtime model editors test-python test-vscode lint typecheck
 
 demo: setup
 	$(BIN)/sstar solve examples/intervals.py::merge_intervals
 
-test: setup editors lint test-python test-vscode
+test: setup editors lint typecheck test-python test-vscode
 
 setup: $(INSTALLED) runtime model
 
@@ -34,6 +34,9 @@ editors: $(INSTALLED)
 
 lint: $(INSTALLED)
 	$(BIN)/ruff check sandbox sstar lsp_server tests benchmarks
+
+typecheck: $(INSTALLED)
+	$(BIN)/mypy
 
 test-python: setup
 	$(BIN)/python -m pytest

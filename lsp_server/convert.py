@@ -155,4 +155,4 @@ def message_type(level: MessageLevel | str) -> types.MessageType:
 
 def unstructure(value: object) -> object:
     """attrs argument objects back to plain JSON (camelCase), for results of commands."""
-    return attrs.asdict(value) if attrs.has(type(value)) else value
+    return attrs.asdict(value) if attrs.has(type(value)) else value  # type: ignore[arg-type]

@@ -67,7 +67,8 @@ async def _cancellable(work) -> int:
     try:
         return await task
     except asyncio.CancelledError:
-        if asyncio.current_task().cancelling():
+        current = asyncio.current_task()
+        if current is not None and current.cancelling():
             raise  # we were cancelled ourselves (Ctrl-C): let asyncio.run report it
         _err("cancelled")
         return 128 + signal.SIGTERM

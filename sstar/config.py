@@ -71,7 +71,7 @@ class Config:
                 )
                 continue
             changes[setting.field] = value
-        return replace(self, **changes), problems
+        return replace(self, **changes), problems  # type: ignore[arg-type]  # values typed by the schema
 
     def resolved_api_key(self, environ: Mapping[str, str] | None = None) -> str | None:
         """The key given directly, else the one in the environment variable `api_key_env`."""

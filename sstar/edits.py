@@ -56,15 +56,15 @@ def module_inventory(source: str) -> ModuleInventory:
 def find_function(tree: ast.Module, name: str) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
     """The definition called `name`: top level first, then inside classes (a model writing a whole
     class for a method); the last one wins, as it would when the module runs."""
-    found = None
+    found: ast.FunctionDef | ast.AsyncFunctionDef | None = None
     for node in tree.body:
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name == name:
             found = node
     if found is not None:
         return found
-    for node in ast.walk(tree):
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name == name:
-            found = node
+    for child in ast.walk(tree):
+        if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef)) and child.name == name:
+            found = child
     return found
 
 
@@ -86,7 +86,7 @@ def candidate_body(snippet: str, name: str, user_source: str | ModuleInventory =
     statements = function.body
     after_line = function.lineno  # comments before the first statement belong to the body
     if ast.get_docstring(function, clean=False) is not None and len(statements) > 1:
-        after_line = statements[0].end_lineno
+        after_line = statements[0].end_lineno or after_line
         statements = statements[1:]
     parts.append(_statements_text(lines, statements, after_line))
     return "\n".join(part for part in parts if part).rstrip() + "\n"

@@ -252,13 +252,13 @@ def _choose_stub(blocks: list[ParsedBlock], stubs: list[Stub], qualname: str | N
             )
         raise StubNotFoundError(f"no function named {qualname} in this file (or it does not parse)")
     if line is not None:
-        stub = stub_at(stubs, line)
-        if stub is None:
+        found = stub_at(stubs, line)
+        if found is None:
             raise StubNotFoundError(
                 f"no stub at line {line + 1}: put the cursor inside a function whose body is "
                 "`...`, `pass` or `raise NotImplementedError`"
             )
-        return stub
+        return found
     if len(stubs) == 1:
         return stubs[0]
     if not stubs:

@@ -264,7 +264,7 @@ def _nested_bodies(node: ast.stmt) -> list[list[ast.stmt]]:
         return [node.body, node.orelse]
     if isinstance(node, (ast.With, ast.AsyncWith)):
         return [node.body]
-    if isinstance(node, (ast.Try, getattr(ast, "TryStar", ast.Try))):
+    if isinstance(node, (ast.Try, ast.TryStar)):
         return [node.body, *(h.body for h in node.handlers), node.orelse, node.finalbody]
     if isinstance(node, ast.Match):
         return [case.body for case in node.cases]
