@@ -9,11 +9,15 @@ landed on the wrong line of the server's copy. Documents here use the engine's t
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from pygls.workspace import TextDocument, Workspace
 
 from sstar.source import Source
+
+# What str.splitlines breaks at besides "\r" and "\n" (LSP and Python do not).
+_ODD_BREAKS = re.compile("[\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
 
 __all__ = ["LspTextDocument", "use_lsp_lines"]
 
@@ -21,7 +25,10 @@ __all__ = ["LspTextDocument", "use_lsp_lines"]
 class LspTextDocument(TextDocument):
     @property
     def lines(self) -> Sequence[str]:
-        source = Source(self.source)
+        text = self.source
+        if _ODD_BREAKS.search(text) is None:  # then splitlines agrees with LSP, and is fastest
+            return tuple(text.splitlines(True))
+        source = Source(text)
         prefix = "\ufeff" if source.bom else ""
         lines = tuple(line + ending for line, ending in zip(source.lines, source.endings, strict=True))
         if prefix:

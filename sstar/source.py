@@ -70,46 +70,48 @@ class Source:
 
     # -- lines -------------------------------------------------------------------------------------
     @cached_property
-    def _table(self) -> tuple[list[str], list[str], list[int]]:
+    def _split(self) -> tuple[list[str], list[str]]:
         text = self.text
         if _ODD_BREAKS.search(text) is None:  # the common case: C-speed splitting agrees with ours
             if "\r" not in text:
                 lines = text.split("\n")
-                endings = ["\n"] * (len(lines) - 1) + [""]
-            else:
-                kept = text.splitlines(keepends=True)
-                if not kept or kept[-1].endswith(("\n", "\r")):
-                    kept.append("")
-                lines = [line.rstrip("\r\n") for line in kept]
-                endings = [line[len(bare) :] for line, bare in zip(kept, lines, strict=True)]
-        else:
-            lines, endings = [], []
-            position = 0
-            for match in LINE_BREAK.finditer(text):
-                lines.append(text[position : match.start()])
-                endings.append(match.group())
-                position = match.end()
-            lines.append(text[position:])
-            endings.append("")
-        starts = [0, *accumulate(len(line) + len(ending) for line, ending in zip(lines, endings, strict=True))]
-        return lines, endings, starts[:-1]
+                return lines, ["\n"] * (len(lines) - 1) + [""]
+            kept = text.splitlines(keepends=True)
+            if not kept or kept[-1].endswith(("\n", "\r")):
+                kept.append("")
+            lines = [line.rstrip("\r\n") for line in kept]
+            return lines, [line[len(bare) :] for line, bare in zip(kept, lines, strict=True)]
+        lines, endings = [], []
+        position = 0
+        for match in LINE_BREAK.finditer(text):
+            lines.append(text[position : match.start()])
+            endings.append(match.group())
+            position = match.end()
+        lines.append(text[position:])
+        endings.append("")
+        return lines, endings
+
+    @cached_property
+    def _starts(self) -> list[int]:
+        lines, endings = self._split
+        return [0, *accumulate(map(len, map(str.__add__, lines[:-1], endings[:-1])))]
 
     @property
     def lines(self) -> list[str]:
         """The lines without their endings (the last one is "" when the text ends with one)."""
-        return self._table[0]
+        return self._split[0]
 
     @property
     def endings(self) -> list[str]:
-        """Each line's own ending: "\\n", "\\r\\n", "\\r", or "" for the last line."""
-        return self._table[1]
+        """Each line's own ending: "\n", "\r\n", "\r", or "" for the last line."""
+        return self._split[1]
 
     def line(self, number: int) -> str:
         lines = self.lines
         return lines[number] if 0 <= number < len(lines) else ""
 
     def line_start(self, number: int) -> int:
-        starts = self._table[2]
+        starts = self._starts
         return starts[min(max(number, 0), len(starts) - 1)]
 
     def segment(self, first: int, last: int) -> str:
@@ -166,7 +168,7 @@ class Source:
     def position(self, offset: int) -> Position:
         """The position of an offset; one inside a "\\r\\n" pair is the end of that line."""
         offset = min(max(offset, 0), len(self.text))
-        line = bisect.bisect_right(self._table[2], offset) - 1
+        line = bisect.bisect_right(self._starts, offset) - 1
         return Position(line, min(offset - self.line_start(line), len(self.lines[line])))
 
     def end(self) -> Position:
