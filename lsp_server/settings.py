@@ -13,10 +13,11 @@ import re
 from collections.abc import Mapping
 
 from sstar.config import Config, environment_overrides
+from sstar.settings_schema import SETTINGS
 
 __all__ = ["build_config", "split_init_options", "Redactor"]
 
-_SECRET_KEYS = ("apiKey",)
+_SECRET_KEYS = tuple(setting.key for setting in SETTINGS if setting.secret)  # ("apiKey",)
 _KEY_FIELD = re.compile(r"""(apiKey['"]?\s*[:=]\s*)(['"])(?:(?!\2)[^\\]|\\.)*\2""")
 
 

@@ -47,6 +47,7 @@ class Setting:
     check: Callable[[object], bool] | None = None  # a rule beyond type and range
     rule: str = ""  # what is accepted, when the type and range do not say it
     vscode: bool = True  # contributed to VS Code's settings UI
+    secret: bool = False  # never accepted from stored settings (only initializationOptions)
 
 
 def _is_url(value: object) -> bool:
@@ -67,7 +68,7 @@ SETTINGS: tuple[Setting, ...] = (
             "Environment variable the server reads the API key from when no key was stored with **S\\*: Set API Key** (the stored key is kept in VS Code's secret storage, never in settings).",
             check=_is_variable, rule="an environment variable name"),
     Setting("apiKey", "api_key", Kind.STRING, "The API key itself (initializationOptions only; never a stored setting).",
-            rule="a string", vscode=False),
+            rule="a string", vscode=False, secret=True),
     Setting("samples", "samples", Kind.INT, "Candidates sampled in parallel per solve.", 1, 128),
     Setting("rounds", "rounds", Kind.INT, "Rounds of execution-guided debugging per candidate.", 0, 10),
     Setting("temperature", "temperature", Kind.NUMBER, "Sampling temperature.", 0, 2),
