@@ -31,7 +31,18 @@ _TEXT_CAP = 4096  # exception messages and traceback lines
 DETAIL_FRAMES, DETAIL_LOCALS = 5, 10
 LINE_CAP, NAME_CAP, REPR_CAP = 160, 100, 100
 _LINES = re.compile(r"\r\n|\r|\n")  # how compile() counts lines (not str.splitlines)
-_REPR = reprlib.Repr()
+
+
+class _Repr(reprlib.Repr):
+    def repr_instance(self, obj: object, level: int) -> str:
+        try:
+            text = repr(obj)
+        except Exception:  # noqa: BLE001 - a hostile __repr__ must not kill the report
+            return f"<{type(obj).__name__} object, unprintable>"
+        return text if len(text) <= self.maxother else text[: self.maxother - 3] + "..."
+
+
+_REPR = _Repr()
 _REPR.maxlevel, _REPR.maxstring, _REPR.maxother = 2, REPR_CAP, REPR_CAP
 _REPR.maxlist = _REPR.maxtuple = _REPR.maxset = _REPR.maxfrozenset = _REPR.maxdeque = 8
 _REPR.maxdict, _REPR.maxarray, _REPR.maxlong = 6, 8, 60

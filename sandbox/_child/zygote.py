@@ -131,9 +131,9 @@ def _serve(run: dict, body: bytearray, prepared: isolate.Prepared, devnull: int,
         _reap_strays()
         cleanup.empty_dir(prepared.base)  # OSError: this zygote stops and is replaced
     facts["oom"] = prepared.slot is not None and prepared.slot.oom_kills() > oom_before
-    if buffers.used["frame"] and facts["killed"] is None and facts["exit"] == 0:
-        buffers.used["progress"] = 0  # the parent reads checkpoints only when the frame is missing
     parts = [buffers.view(name) for name in ("frame", "progress", "head")]
+    if buffers.used["frame"] and facts["killed"] is None and facts["exit"] == 0:
+        parts[1] = parts[1][:0]  # the parent reads checkpoints only when the frame is missing
     try:
         _send({"done": facts, "sizes": [len(p) for p in parts]})
         for part in parts:
