@@ -13,6 +13,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
+from sandbox.policy import HIDDEN_DEFAULT
+
 __all__ = ["Config", "LOCAL_MODELS", "cache_dir", "environment_overrides", "SETTING_KEYS"]
 
 LOCAL_MODELS = ("qwen2.5-coder-0.5b", "qwen2.5-coder-1.5b")
@@ -40,6 +42,9 @@ class Config:
     sandbox_memory_mb: int = 512
     sandbox_output_kb: int = 64
     require_isolation: tuple[str, ...] = ()
+    # Workspace entries generated code cannot read (glob patterns on names, or on paths relative
+    # to the workspace when they contain a "/"). What it reads can reach the model server.
+    sandbox_hidden: tuple[str, ...] = HIDDEN_DEFAULT
     # Pipeline stages beyond sampling and repair, each switchable so benchmarks can ablate them
     # (see sstar/bench). Defaults are the product's behaviour.
     greedy_sample: bool = True  # sample 0 is drawn at temperature 0 (the model's best guess)
@@ -164,6 +169,7 @@ _SPECS = {
     "sandboxMemoryMb": ("sandbox_memory_mb", _to_int, lambda v: 32 <= v <= 65536),
     "sandboxOutputKb": ("sandbox_output_kb", _to_int, lambda v: 1 <= v <= 65536),
     "requireIsolation": ("require_isolation", _to_names, lambda v: True),
+    "sandboxHiddenFiles": ("sandbox_hidden", _to_names, lambda v: all(p and "\0" not in p for p in v)),
 }
 _RULE_TEXT = {
     "baseUrl": "an http(s) URL, or empty for the embedded model",
@@ -186,6 +192,7 @@ _RULE_TEXT = {
     "sandboxMemoryMb": "MiB from 32 to 65536",
     "sandboxOutputKb": "KiB from 1 to 65536",
     "requireIsolation": "a list of isolation layer names",
+    "sandboxHiddenFiles": "a list of glob patterns such as \".*\" or \"*.pem\" ([] hides nothing)",
 }
 # Keys that clients send in the same section but that are not engine settings.
 _IGNORED_KEYS = {"interpreter", "trace", "logLevel"}
