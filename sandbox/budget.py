@@ -165,12 +165,12 @@ def _v2(mount: str, rel: str) -> Budget | None:
         except OSError as exc:
             log.info("sandbox: cgroup %s unusable: %s", here, exc)
             continue
-        return Budget(2, {c: top for c in enabled})
+        return Budget(2, {str(c): top for c in enabled})
     return None
 
 
 def _v1(mounts: list[tuple[str, str, set[str]]], own: dict[str, str]) -> Budget | None:
-    dirs = {}
+    dirs: dict[str, str] = {}
     for controller in ("pids", "memory"):
         mount = next((m for t, m, o in mounts if t == "cgroup" and controller in o), None)
         if mount is None or controller not in own:

@@ -78,8 +78,9 @@ class HostFacts:
         if budget is not None:
             problem = _check_join(launcher, budget)
             if problem:
+                budget_note = f"cannot move a process into {budget.describe()}: {problem}"
                 budget.remove()
-                budget, budget_note = None, f"cannot move a child into {budget.describe()}: {problem}"
+                budget = None
         modes = {
             "pids": "cgroup" if budget and budget.pids else
                     "rlimit" if launcher and os.getuid() != 0 else "none",

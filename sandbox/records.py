@@ -97,9 +97,9 @@ def _outcome(rec: object, bounds: Bounds) -> StepOutcome:
     if type(rec) is not dict or not set(rec) <= _KEYS or rec.get("st") not in _STATES:
         raise BadRecord("bad record layout")
     st = rec["st"]
-    common = {"stdout": _text(rec, "out", bounds.output) or "",
-              "display": _text(rec, "disp", bounds.output) or "",
-              "duration": _duration(rec, bounds)}
+    out = _text(rec, "out", bounds.output) or ""
+    shown = _text(rec, "disp", bounds.output) or ""
+    took = _duration(rec, bounds)
     message = _text(rec, "em", _TEXT_CAP)
     if st == "ok":
         plain, r = rec.get("plain"), _text(rec, "r", bounds.output)
@@ -107,16 +107,20 @@ def _outcome(rec: object, bounds: Bounds) -> StepOutcome:
             raise BadRecord("a returned step needs plain and repr")
         value = wire.from_plain(rec.get("v")) if plain else None
         return StepOutcome(OutcomeKind.RETURNED, value=value, is_plain=plain, value_repr=r,
-                           **common)
+                           display=shown, stdout=out, duration=took)
     if st == "exc":
         kind = _text(rec, "et", _NAME_CAP)
         return StepOutcome(
             OutcomeKind.MEMORY_EXCEEDED if kind == "MemoryError" else OutcomeKind.RAISED,
             exception_type=kind, exception_message=message,
-            traceback_line=_text(rec, "tl", _TEXT_CAP), error=_detail(rec.get("err")), **common)
+            traceback_line=_text(rec, "tl", _TEXT_CAP), error=_detail(rec.get("err")),
+            display=shown, stdout=out, duration=took)
     if st == "timeout":
-        return StepOutcome(OutcomeKind.TIMEOUT, exception_message="wall time limit", **common)
+        return StepOutcome(OutcomeKind.TIMEOUT, exception_message="wall time limit",
+                           display=shown, stdout=out, duration=took)
     if st == "output":
-        return StepOutcome(OutcomeKind.OUTPUT_EXCEEDED, exception_message=message, **common)
+        return StepOutcome(OutcomeKind.OUTPUT_EXCEEDED, exception_message=message,
+                           display=shown, stdout=out, duration=took)
     return StepOutcome(OutcomeKind.CRASHED, exception_type="SystemExit",
-                       exception_message=f"sys.exit({message}) ended the child", **common)
+                       exception_message=f"sys.exit({message}) ended the child",
+                       display=shown, stdout=out, duration=took)

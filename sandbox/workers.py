@@ -238,7 +238,9 @@ class FreshRunner:
         base = tempfile.mkdtemp(prefix=f"sstar-fresh-{os.getpid()}-", dir=self.facts.tmp_base)
         os.mkdir(os.path.join(base, "run"), 0o700)
         config = self.facts.child_config(slot)
-        request = dict(wire.loads(job.body), limits=job.limits)  # type: ignore[arg-type]
+        body = wire.loads(job.body)
+        assert type(body) is dict  # we wrote it
+        request = dict(body, limits=job.limits)
         message = {"config": dict(config, base=base, parent_pid=os.getpid()),
                    "request": request}
         pipes = [os.pipe() for _ in range(4)]  # stdin, result, progress, output

@@ -50,6 +50,8 @@ def fresh_main() -> None:
         chunks.append(data)
         size += len(data)
     message = wire.loads(b"".join(chunks))
+    if type(message) is not dict:
+        raise wire.WireError("the request is not an object")
     request = message["request"]
     prepared = isolate.prepare(message["config"])
     if prepared.slot is not None:

@@ -140,8 +140,8 @@ def _exc_record(exc: BaseException, source: str | None = None) -> dict:
         line = traceback.format_exception_only(type(exc), exc)[-1].rstrip("\n")
     except BaseException:  # noqa: BLE001
         line = type(exc).__name__
-    record = {"st": "exc", "et": type(exc).__name__[:NAME_CAP], "em": _cut(message),
-              "tl": _cut(line)}
+    record: dict[str, object] = {"st": "exc", "et": type(exc).__name__[:NAME_CAP],
+                                 "em": _cut(message), "tl": _cut(line)}
     if source is not None:
         try:
             detail = _error_detail(exc, source)
@@ -177,7 +177,7 @@ def _run_source(source: str, glb: dict, cap: _Capture, output_cap: int) -> dict:
             body = ast.Module(body=tree.body[:-1] if final_expr else tree.body, type_ignores=[])
             exec(compile(body, "<probe>", "exec", dont_inherit=True), glb)
             if final_expr:
-                expr = ast.Expression(body=tree.body[-1].value)
+                expr = ast.Expression(body=tree.body[-1].value)  # type: ignore[attr-defined]
                 hook(eval(compile(expr, "<probe>", "eval", dont_inherit=True), glb))
         else:
             exec(code, glb)

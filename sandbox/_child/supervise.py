@@ -120,9 +120,10 @@ def supervise(pid: int, res_r: int, prog_r: int, out_r: int, *, wall: float, fra
             status = _reap(pid)
         else:
             kill_group(pid)  # stray threads cannot exist, but a leftover group member might
-        for fd in (res_r, prog_r, out_r, pidfd):
-            if fd is not None:
-                os.close(fd)
+        for fd in (res_r, prog_r, out_r):
+            os.close(fd)
+        if pidfd is not None:
+            os.close(pidfd)
     exit_code = os.waitstatus_to_exitcode(status)
     return {
         "killed": killed, "exit": exit_code if exit_code >= 0 else None,

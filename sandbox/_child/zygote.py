@@ -109,7 +109,7 @@ def _serve(run: dict, body: bytearray, prepared: isolate.Prepared, devnull: int,
         try:
             prepared.mark_victim()
             os.setsid()
-            request = dict(wire.loads(bytes(body)), limits=limits)
+            request = dict(_object(bytes(body)), limits=limits)
             mapping = {0: devnull, 1: out_w, 2: out_w, runner.RESULT_FD: res_w,
                        runner.PROGRESS_FD: prog_w}
             if prepared.ruleset >= 0:
@@ -202,4 +202,11 @@ def main() -> None:
 
 def _recv() -> dict:
     (size,) = wire.HEADER.unpack(_read_exact(0, wire.HEADER.size))
-    return wire.loads(_read_exact(0, size))
+    return _object(_read_exact(0, size))
+
+
+def _object(data: bytes) -> dict:
+    msg = wire.loads(data)
+    if type(msg) is not dict:
+        raise wire.WireError("a message is not an object")
+    return msg
