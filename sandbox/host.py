@@ -9,6 +9,7 @@ libseccomp). `child_config` is the per-process part of a zygote or fresh interpr
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import os
 import shutil
@@ -105,6 +106,11 @@ class HostFacts:
                 "budget": {**self.budget_modes, "note": self.budget_note,
                            "nproc": budgets.PIDS_MAX,
                            "slot": self.budget.slot(slot) if self.budget else None}}
+
+    def rescanned(self, workspace: Path | None, hidden: tuple[str, ...]) -> HostFacts:
+        """These facts with the workspace's hidden entries found again (files come and go)."""
+        root, covered, note = _workspace(workspace, hidden, bool(self.launcher))
+        return dataclasses.replace(self, workspace=root, hidden=covered, read_note=note)
 
     def close(self) -> None:
         if self.budget is not None:

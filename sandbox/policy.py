@@ -14,6 +14,7 @@ from __future__ import annotations
 import fnmatch
 import os
 import pwd
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -72,14 +73,29 @@ def readable_root(workspace: Path | None, file: Path | None,
                   "the modules next to it")
 
 
+class _Matcher:
+    """All patterns as two compiled regular expressions: on names, and on relative paths."""
+
+    def __init__(self, patterns: tuple[str, ...]) -> None:
+        names = [fnmatch.translate(p.lower()) for p in patterns if "/" not in p]
+        paths = [fnmatch.translate(p.lower()) for p in patterns if "/" in p]
+        self.names = re.compile("|".join(names)) if names else None
+        self.paths = re.compile("|".join(paths)) if paths else None
+
+    def __call__(self, name: str, rel: str) -> bool:
+        return bool((self.names and self.names.match(name.lower()))
+                    or (self.paths and self.paths.match(rel.lower())))
+
+
 def _matches(name: str, rel: str, patterns: tuple[str, ...]) -> bool:
-    lname, lrel = name.lower(), rel.lower()
-    return any(fnmatch.fnmatchcase(lrel if "/" in p else lname, p.lower()) for p in patterns)
+    return _Matcher(patterns)(name, rel)
 
 
 def scan(root: Path, patterns: tuple[str, ...]) -> Scan:
     """Walk `root` (no links followed, hidden folders not entered) and list what to hide."""
     top = os.path.realpath(root)
+    matches = _Matcher(patterns)
+    cut = len(top.rstrip("/")) + 1
     hidden: list[str] = []
     scanned = 0
     stack = [top]
@@ -93,13 +109,13 @@ def scan(root: Path, patterns: tuple[str, ...]) -> Scan:
             scanned += 1
             if scanned > MAX_SCANNED:
                 return Scan(top, (), scanned, f"it has more than {MAX_SCANNED} entries")
-            rel = os.path.relpath(entry.path, top)
+            rel = entry.path[cut:]
             try:
                 is_dir = entry.is_dir(follow_symlinks=False)
                 is_link = entry.is_symlink()
             except OSError:
                 continue
-            if _matches(entry.name, rel, patterns):
+            if matches(entry.name, rel):
                 if not is_link:  # a link shows only what its target shows (see _child/view.py)
                     hidden.append(entry.path)
                     if len(hidden) > MAX_HIDDEN:

@@ -187,13 +187,31 @@ class SandboxPool:
         return Decision(ProbeResult(crashed, (StepOutcome(OutcomeKind.NOT_RUN),) *
                                     len(probe.steps), 0.0))
 
+    async def refresh(self) -> None:
+        """Find the workspace's hidden entries again; workers whose view differs are restarted
+        before their next run. The engine calls this before each solve, so a `.env` created
+        since the pool started is hidden from the next solve on."""
+        facts = self._facts
+        if facts is None or self._closed or self.workspace is None:
+            return
+        new = await asyncio.to_thread(facts.rescanned, self.workspace, self.hidden)
+        if (new.workspace, new.hidden) == (facts.workspace, facts.hidden):
+            return
+        self._facts = new
+        if self._fresh is not None:
+            self._fresh.facts = new
+        for worker in self._workers:
+            worker.renew(new)
+
     async def _acquire(self) -> ZygoteWorker:
         assert self._idle is not None
         worker = await self._idle.get()
-        if not worker.alive or self._closed:
+        if not worker.alive or worker.stale or self._closed:
             try:
                 if self._closed:
                     raise SandboxClosed("the pool was closed while waiting for a worker")
+                if worker.alive:
+                    await worker.close()
                 await worker.start()
             except BaseException:
                 self._idle.put_nowait(worker)

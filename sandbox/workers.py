@@ -72,8 +72,9 @@ def _facts(msg: dict, cap: int) -> tuple[dict, list[int]]:
 
 class ZygoteWorker:
     def __init__(self, facts: HostFacts, slot: int) -> None:
-        self.facts = facts
+        self.facts, self.slot = facts, slot
         self.config = facts.child_config(slot)
+        self.stale = False  # its view predates the current facts: restart before the next run
         self.base: str | None = None
         self.work: str | None = None  # the workdir base as the zygote sees it
         self.proc: asyncio.subprocess.Process | None = None
@@ -83,7 +84,12 @@ class ZygoteWorker:
     def alive(self) -> bool:
         return self.proc is not None and self.proc.returncode is None
 
+    def renew(self, facts: HostFacts) -> None:
+        """Use `facts` from the next start on (the running zygote's view is fixed)."""
+        self.facts, self.config, self.stale = facts, facts.child_config(self.slot), True
+
     async def start(self) -> None:
+        self.stale = False
         self._remove_base()  # of a zygote that died (it cannot clean up after itself)
         argv = [*self.facts.launcher, sys.executable, "-I", "-S", "-c", ZYGOTE_BOOT,
                 str(os.getpid())]

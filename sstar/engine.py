@@ -200,6 +200,8 @@ class Engine:
                 except PoolError as exc:
                     raise SandboxError(f"{exc}") from exc
                 self._pools[key] = pool
+            else:
+                await pool.refresh()  # hide secret files created since the pool started
             return pool, notice
 
 

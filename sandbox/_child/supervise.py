@@ -9,6 +9,7 @@ the zygote's memory and must find nothing of an earlier run in it.
 
 from __future__ import annotations
 
+import mmap
 import os
 import select
 import signal
@@ -22,20 +23,25 @@ _CHUNK = 65536
 
 
 class Buffers:
-    """Reusable receive buffers for one child at a time; `wipe` zeroes what a run used."""
+    """Reusable receive buffers for one child at a time, in mappings no fork inherits.
+
+    MADV_DONTFORK keeps them out of every later child (and out of fork's page-table copy);
+    `wipe` zeroes what a run used all the same, for hosts where madvise is refused.
+    """
 
     def __init__(self) -> None:
-        self.frame = bytearray()
-        self.progress = bytearray()
-        self.head = bytearray(OUT_HEAD)
-        self.scratch = bytearray(_CHUNK)
-        self.used = {"frame": 0, "progress": 0, "head": 0}
+        self.frame = _private(_CHUNK)
+        self.progress = _private(_CHUNK)
+        self.head = _private(OUT_HEAD)
+        self.scratch = _private(_CHUNK)
+        self.used = {"frame": 0, "progress": 0, "head": 0, "scratch": 0}
 
     def ensure(self, cap: int) -> None:
         size = cap + _CHUNK  # room to notice a child going over the cap
         for name in ("frame", "progress"):
             if len(getattr(self, name)) < size:
-                setattr(self, name, bytearray(size))
+                getattr(self, name).close()
+                setattr(self, name, _private(size))
 
     def view(self, name: str) -> memoryview:
         return memoryview(getattr(self, name))[: self.used[name]]
@@ -44,8 +50,16 @@ class Buffers:
         for name, used in self.used.items():
             if used:
                 getattr(self, name)[:used] = bytes(used)
-        self.scratch[:] = bytes(len(self.scratch))
         self.used = dict.fromkeys(self.used, 0)
+
+
+def _private(size: int) -> mmap.mmap:
+    buf = mmap.mmap(-1, size)
+    try:
+        buf.madvise(mmap.MADV_DONTFORK)
+    except (AttributeError, OSError):
+        pass
+    return buf
 
 
 def kill_group(pid: int) -> None:
@@ -94,6 +108,7 @@ def supervise(pid: int, res_r: int, prog_r: int, out_r: int, *, wall: float, fra
                     continue
                 if fd == out_r:
                     got = os.readv(fd, [buffers.scratch])
+                    buffers.used["scratch"] = max(buffers.used["scratch"], got)
                     keep = min(got, OUT_HEAD - buffers.used["head"])
                     if keep > 0:
                         at = buffers.used["head"]

@@ -154,3 +154,21 @@ def test_the_default_patterns_cover_the_usual_secrets():
         assert policy._matches(name, name, policy.HIDDEN_DEFAULT), name
     for name in ("main.py", "README.md", "data.csv", "keyboard.py", "identity.py"):
         assert not policy._matches(name, name, policy.HIDDEN_DEFAULT), name
+
+
+@aio
+async def test_a_secret_created_after_start_is_hidden_once_the_pool_refreshes(tmp_path: Path):
+    root = tmp_path / "live"
+    root.mkdir()
+    (root / "app.py").write_text("X = 1\n")
+    async with SandboxPool(1, workspace=root, limits=FAST) as p:
+        (root / ".env").write_text(CANARY)
+        (root / "late_secret.txt").write_text(CANARY)
+        before = await p.run(READ, Probe((f"read({str(root / '.env')!r})",)))
+        await p.refresh()  # the engine does this before every solve
+        after = await p.run(READ, Probe((f"read({str(root / '.env')!r})",
+                                         f"read({str(root / 'late_secret.txt')!r})",
+                                         f"read({str(root / 'app.py')!r})")))
+    # The view of a running zygote is fixed: it showed the new file until the refresh.
+    assert before.steps[0].value == CANARY
+    assert CANARY not in repr(after) and after.steps[2].value == "X = 1\n"
