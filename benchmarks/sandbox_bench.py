@@ -31,7 +31,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from sandbox import OutcomeKind, Probe, SandboxPool  # noqa: E402
+from sandbox import OutcomeKind, PoolMode, Probe, SandboxPool  # noqa: E402
 
 CANDIDATE = """def merge_intervals(intervals):
     out = []
@@ -44,7 +44,7 @@ CANDIDATE = """def merge_intervals(intervals):
 """
 PROBE = Probe.expression("merge_intervals([(1, 3), (2, 6), (8, 10), (15, 18)])")
 EXPECTED = [(1, 6), (8, 10), (15, 18)]
-PATHS = ("fork-server", "fresh-interpreter")
+PATHS = (PoolMode.FORK_SERVER, PoolMode.FRESH_INTERPRETER)
 _TICK = os.sysconf("SC_CLK_TCK")
 TARGET_RATE, TARGET_RATIO = 300.0, 5.0
 
@@ -88,7 +88,8 @@ def _p90(values: list[float]) -> float:
 
 async def bench(workers: int, seconds: float, rounds: int) -> dict:
     pools = {mode: SandboxPool(workers, mode=mode) for mode in PATHS}
-    totals = {mode: {"runs": 0, "wall": 0.0, "cpu": 0.0, "latencies": []} for mode in PATHS}
+    totals: dict[PoolMode, dict] = {mode: {"runs": 0, "wall": 0.0, "cpu": 0.0, "latencies": []}
+                                    for mode in PATHS}
     load_before = os.getloadavg()
     try:
         for pool in pools.values():
@@ -103,14 +104,14 @@ async def bench(workers: int, seconds: float, rounds: int) -> dict:
                 totals[mode]["runs"] += runs
                 totals[mode]["wall"] += wall
                 totals[mode]["latencies"] += latencies
-        report = str(pools["fork-server"].report)
+        report = str(pools[PoolMode.FORK_SERVER].report)
     finally:
         for pool in pools.values():
             await pool.close()
     rows = {}
     for mode, t in totals.items():
         lat = t["latencies"]
-        rows[mode] = {"runs": t["runs"], "per_second": t["runs"] / t["wall"],
+        rows[mode.value] = {"runs": t["runs"], "per_second": t["runs"] / t["wall"],
                       "median_ms": 1000 * statistics.median(lat), "p90_ms": 1000 * _p90(lat),
                       "cpu_ms": 1000 * t["cpu"] / t["runs"]}
     return {

@@ -5,7 +5,35 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
-__all__ = ["OutcomeKind", "Limits", "Probe", "FrameInfo", "ErrorDetail", "StepOutcome", "ProbeResult"]
+__all__ = ["OutcomeKind", "Limits", "Probe", "FrameInfo", "ErrorDetail", "StepOutcome", "ProbeResult",
+           "PoolMode", "LayerStatus", "LayerState"]
+
+
+class PoolMode(enum.Enum):
+    """How a pool runs children: AUTO picks FORK_SERVER and falls back to FRESH_INTERPRETER."""
+
+    AUTO = "auto"
+    FORK_SERVER = "fork-server"  # a warm zygote per worker forks one child per run
+    FRESH_INTERPRETER = "fresh-interpreter"  # a new `python -I -S` per run (several times slower)
+
+
+class LayerStatus(enum.Enum):
+    ACTIVE = "active"
+    WEAKER = "weaker"  # a fallback that confines the class less well or costs features (see detail)
+    MISSING = "missing"
+
+
+@dataclass(frozen=True)
+class LayerState:
+    """One isolation layer as the start-up probe found it."""
+
+    status: LayerStatus
+    detail: str  # what it does here, or why it is weaker or missing
+
+    @property
+    def applied(self) -> bool:
+        """Active or weaker: `requireIsolation` accepts both (the report names the weaker)."""
+        return self.status is not LayerStatus.MISSING
 
 
 class OutcomeKind(enum.Enum):

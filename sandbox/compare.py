@@ -12,6 +12,7 @@ import doctest
 import math
 import re
 from collections.abc import Hashable
+from typing import Any
 
 from .api import OutcomeKind, StepOutcome
 
@@ -20,7 +21,7 @@ __all__ = ["values_match", "example_passes", "outcome_signature"]
 _SCALARS = (type(None), bool, int, str, bytes)
 
 
-def values_match(expected: object, actual: object, *, rel_tol: float = 1e-6,
+def values_match(expected: Any, actual: Any, *, rel_tol: float = 1e-6,
                  abs_tol: float = 1e-9) -> bool:
     t = type(expected)
     if t is not type(actual):
@@ -50,7 +51,7 @@ def values_match(expected: object, actual: object, *, rel_tol: float = 1e-6,
     return expected == actual  # same built-in type (the parent never holds candidate objects)
 
 
-def _strict_key(value: object) -> Hashable:
+def _strict_key(value: Any) -> Hashable:
     """A hashable key under which only same-typed equal values collide (1 vs True differ)."""
     t = type(value)
     if t is tuple:
@@ -101,7 +102,7 @@ def example_passes(want: str, exc_msg: str | None, outcome: StepOutcome, *,
     return False
 
 
-def _sig(value: object) -> Hashable:
+def _sig(value: Any) -> Hashable:
     t = type(value)
     if t is float:
         return ("float", "nan" if math.isnan(value) else float(f"{value:.6g}"))

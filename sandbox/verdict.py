@@ -5,6 +5,10 @@ exactly one well-formed frame carrying this run's nonce and the child exited nor
 that breaks these rules makes the probe CRASHED ("result channel tampered"). A child that ends
 without a result (hard kill, os._exit, segfault) keeps the steps it finished: their checkpoints on
 the progress channel carry the same records and the same nonce.
+
+Layer states and refusals are believed only from the start-up probe (`probing=True`), which runs
+no candidate code: in any other run they are the candidate's to forge, so a refusal there only
+fails that run. `decide` never raises: whatever the child wrote, the answer is a Decision.
 """
 
 from __future__ import annotations
@@ -12,19 +16,22 @@ from __future__ import annotations
 import signal
 
 from ._child import wire
-from .api import OutcomeKind, Probe, ProbeResult, StepOutcome
+from .api import LayerState, OutcomeKind, Probe, ProbeResult, StepOutcome
+from .records import BadRecord, Bounds, outcome
+from .report import parse_layers
 
-__all__ = ["decide", "Decision"]
+__all__ = ["decide", "Decision", "Bounds"]
 
-_STOPS = {"timeout", "output", "exit"}
-_TEXT_FIELDS = ("r", "disp", "out", "et", "em", "tl")
+_STOPS = {OutcomeKind.TIMEOUT, OutcomeKind.OUTPUT_EXCEEDED, OutcomeKind.CRASHED}
+_FRAME_KEYS = {"nonce", "records", "layers", "refused"}
 
 
 class Decision:
-    """A ProbeResult plus what the child reported about its isolation layers."""
+    """A ProbeResult plus, for the start-up probe only, the child's isolation layers."""
 
-    def __init__(self, result: ProbeResult, layers: dict[str, str], refused: list[str]):
-        self.result, self.layers, self.refused = result, layers, refused
+    def __init__(self, result: ProbeResult, layers: dict[str, LayerState] | None = None,
+                 refused: tuple[str, ...] = ()):
+        self.result, self.layers, self.refused = result, layers or {}, refused
 
 
 def _crash(message: str) -> StepOutcome:
@@ -37,56 +44,43 @@ def _fill(first: list[StepOutcome], total: int, duration: float) -> ProbeResult:
     return ProbeResult(setup=first[0], steps=tuple(first[1:]), duration=duration)
 
 
-def _outcome(rec: dict) -> StepOutcome:
-    if type(rec) is not dict or any(
-        rec.get(k) is not None and type(rec[k]) is not str for k in _TEXT_FIELDS
-    ) or type(rec.get("dt", 0.0)) not in (int, float):
-        raise wire.WireError("bad record")
-    common = {"stdout": rec.get("out") or "", "display": rec.get("disp") or "",
-              "duration": float(rec.get("dt", 0.0))}
-    st = rec.get("st")
-    if st == "ok":
-        plain = rec.get("plain") is True
-        value = wire.from_plain(rec.get("v")) if plain else None
-        if type(rec.get("r")) is not str:
-            raise wire.WireError("missing repr")
-        return StepOutcome(OutcomeKind.RETURNED, value=value, is_plain=plain,
-                           value_repr=rec["r"], **common)
-    if st == "exc":
-        kind = OutcomeKind.MEMORY_EXCEEDED if rec.get("et") == "MemoryError" else OutcomeKind.RAISED
-        return StepOutcome(kind, exception_type=rec.get("et"), exception_message=rec.get("em"),
-                           traceback_line=rec.get("tl"), **common)
-    if st == "timeout":
-        return StepOutcome(OutcomeKind.TIMEOUT, exception_message="wall time limit", **common)
-    if st == "output":
-        return StepOutcome(OutcomeKind.OUTPUT_EXCEEDED, exception_message=rec.get("em"), **common)
-    if st == "exit":
-        return StepOutcome(OutcomeKind.CRASHED, exception_type="SystemExit",
-                           exception_message=f"sys.exit({rec.get('em')}) ended the child", **common)
-    raise wire.WireError(f"unknown status {st!r}")
+def _crashed(message: str, probe: Probe, duration: float = 0.0) -> Decision:
+    return Decision(_fill([_crash(message)], len(probe.steps), duration))
 
 
-def _from_frame(raw: dict, probe: Probe, nonce: str) -> Decision:
+def _module_failed(done: list[StepOutcome]) -> bool:
+    return len(done) == 1 and done[0].kind in (OutcomeKind.RAISED, OutcomeKind.MEMORY_EXCEEDED)
+
+
+def _from_frame(raw: dict, probe: Probe, nonce: str, bounds: Bounds,
+                probing: bool) -> Decision:
     frame = wire.loads(wire.unpack_single_frame(raw["frame"]))
-    if type(frame) is not dict or frame.get("nonce") != nonce:
-        raise wire.WireError("frame without this run's nonce")
-    layers, records = frame.get("layers"), frame.get("records")
-    refused = frame.get("refused") or []
-    if type(layers) is not dict or type(records) is not list or type(refused) is not list:
-        raise wire.WireError("bad frame layout")
-    if not refused and not 1 <= len(records) <= len(probe.steps) + 1:
-        raise wire.WireError("wrong number of records")
-    outcomes = [_outcome(r) for r in records]
-    complete = len(records) == len(probe.steps) + 1
-    last = records[-1]["st"] if records else None
-    if records and not complete and not (last in _STOPS or (len(records) == 1 and last == "exc")):
-        raise wire.WireError("records stop early without a reason")
+    if type(frame) is not dict or not set(frame) <= _FRAME_KEYS or frame.get("nonce") != nonce:
+        raise BadRecord("frame without this run's nonce")
+    records, refused = frame.get("records"), frame.get("refused") or []
+    if type(records) is not list or type(refused) is not list or any(
+            type(n) is not str or len(n) > 64 for n in refused) or len(refused) > 64:
+        raise BadRecord("bad frame layout")
+    if refused:
+        if not probing:
+            return _crashed(f"the child refused to run: isolation layer(s) "
+                            f"{', '.join(refused)} not applied in it", probe)
+        return Decision(_fill([_crash("refused")], len(probe.steps), 0.0),
+                        parse_layers(frame.get("layers")), tuple(refused))
+    total = len(probe.steps) + 1
+    if not 1 <= len(records) <= total:
+        raise BadRecord("wrong number of records")
+    outcomes = [outcome(r, bounds) for r in records]
+    last = outcomes[-1].kind
+    if len(outcomes) < total and not (last in _STOPS or _module_failed(outcomes)):
+        raise BadRecord("records stop early without a reason")
     duration = sum(o.duration for o in outcomes)
-    layers = {str(k): str(v) for k, v in layers.items()}
-    return Decision(_fill(outcomes, len(probe.steps), duration), layers, [str(n) for n in refused])
+    layers = parse_layers(frame.get("layers")) if probing else None
+    return Decision(_fill(outcomes, len(probe.steps), duration), layers)
 
 
-def _checkpoints(raw: dict, probe: Probe, nonce: str) -> list[StepOutcome] | None:
+def _checkpoints(raw: dict, probe: Probe, nonce: str,
+                 bounds: Bounds) -> list[StepOutcome] | None:
     """Outcomes of the steps the child finished (its progress checkpoints); None if forged.
 
     A truncated last checkpoint (the child was killed while writing it) is dropped, not fatal.
@@ -97,10 +91,10 @@ def _checkpoints(raw: dict, probe: Probe, nonce: str) -> list[StepOutcome] | Non
     try:
         for payload in payloads:
             msg = wire.loads(payload)
-            if type(msg) is not dict or msg.get("nonce") != nonce:
+            if type(msg) is not dict or set(msg) != {"nonce", "record"} or msg["nonce"] != nonce:
                 return None
-            outcomes.append(_outcome(msg.get("record")))
-    except (wire.WireError, KeyError, TypeError, ValueError, RecursionError):
+            outcomes.append(outcome(msg["record"], bounds))
+    except (wire.WireError, BadRecord):
         return None
     return outcomes if len(outcomes) <= total else None
 
@@ -109,12 +103,7 @@ def _stopped(done: list[StepOutcome], total: int) -> bool:
     """True when the checkpoints already say how the probe ended (nothing left to account for)."""
     if len(done) >= total:
         return True
-    if not done:
-        return False
-    last = done[-1].kind
-    module_failed = len(done) == 1 and last in (OutcomeKind.RAISED, OutcomeKind.MEMORY_EXCEEDED)
-    return module_failed or last in (OutcomeKind.TIMEOUT, OutcomeKind.OUTPUT_EXCEEDED,
-                                     OutcomeKind.CRASHED)
+    return bool(done) and (_module_failed(done) or done[-1].kind in _STOPS)
 
 
 def _final(raw: dict) -> StepOutcome:
@@ -125,9 +114,13 @@ def _final(raw: dict) -> StepOutcome:
         return StepOutcome(OutcomeKind.OUTPUT_EXCEEDED, exception_message="output limit exceeded")
     if killed == "frame":
         return _crash("result channel tampered: oversized result")
+    if raw.get("oom"):
+        return StepOutcome(OutcomeKind.MEMORY_EXCEEDED, exception_type="MemoryError",
+                           exception_message="memory budget exceeded (killed by the cgroup)")
     if killed == "timeout" or sig in (signal.SIGXCPU, signal.SIGKILL):
         return StepOutcome(OutcomeKind.TIMEOUT, exception_message="killed at the deadline")
-    if "MemoryError" in raw.get("out_head", ""):
+    head = raw.get("out_head") or b""
+    if b"MemoryError" in head:
         return StepOutcome(OutcomeKind.MEMORY_EXCEEDED, exception_type="MemoryError",
                            exception_message="memory limit exceeded")
     if sig:
@@ -141,9 +134,9 @@ def _final(raw: dict) -> StepOutcome:
     return _crash(f"exited with status {raw.get('exit')} without a result")
 
 
-def _no_frame(raw: dict, probe: Probe, nonce: str) -> ProbeResult:
-    total, elapsed = len(probe.steps) + 1, float(raw.get("elapsed", 0.0))
-    done = _checkpoints(raw, probe, nonce)
+def _no_frame(raw: dict, probe: Probe, nonce: str, bounds: Bounds) -> ProbeResult:
+    total, elapsed = len(probe.steps) + 1, float(raw.get("elapsed") or 0.0)
+    done = _checkpoints(raw, probe, nonce, bounds)
     if done is None:
         return _fill([_crash("result channel tampered: forged progress")], len(probe.steps),
                      elapsed)
@@ -152,11 +145,15 @@ def _no_frame(raw: dict, probe: Probe, nonce: str) -> ProbeResult:
     return _fill(done, len(probe.steps), elapsed)
 
 
-def decide(raw: dict, probe: Probe, nonce: str) -> Decision:
-    if raw.get("frame") and raw.get("killed") is None and raw.get("exit") == 0:
-        try:
-            return _from_frame(raw, probe, nonce)
-        except (wire.WireError, KeyError, TypeError, ValueError, RecursionError) as exc:
-            tampered = _crash(f"result channel tampered: {exc}")
-            return Decision(_fill([tampered], len(probe.steps), 0.0), {}, [])
-    return Decision(_no_frame(raw, probe, nonce), {}, [])
+def decide(raw: dict, probe: Probe, nonce: str, bounds: Bounds, *,
+           probing: bool = False) -> Decision:
+    """The verdict on one run. Never raises (a malformed report is a CRASHED run)."""
+    try:
+        if raw.get("frame") and raw.get("killed") is None and raw.get("exit") == 0:
+            try:
+                return _from_frame(raw, probe, nonce, bounds, probing)
+            except (wire.WireError, BadRecord, ValueError, RecursionError) as exc:
+                return _crashed(f"result channel tampered: {exc}"[:300], probe)
+        return Decision(_no_frame(raw, probe, nonce, bounds))
+    except Exception as exc:  # noqa: BLE001 - one bad child must never end a solve
+        return _crashed(f"unreadable result ({type(exc).__name__})", probe)

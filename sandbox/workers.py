@@ -1,26 +1,30 @@
-"""The two ways to run one request: a warm zygote worker, or a fresh interpreter per run.
+"""The two ways to run one job: a warm zygote worker, or a fresh interpreter per run.
 
-Both return the supervisor's raw facts (see _child/supervise.py) and, when cancelled, kill the
-child they started before re-raising; a zygote is drained in the background so it stays warm.
+Both return the supervisor's raw facts (see _child/supervise.py, plus the frame, checkpoints and
+output head as bytes) and, when cancelled, kill the child they started before re-raising; a
+zygote is drained in the background so it stays warm. A zygote that answers out of protocol is
+killed and replaced (WorkerDied), never believed.
 """
 
 from __future__ import annotations
 
 import asyncio
-import base64
 import fcntl
 import logging
 import os
+import queue
 import sys
 import tempfile
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from ._child import cleanup, runner, supervise, wire
-from .report import HostFacts
+from dataclasses import dataclass
 
-__all__ = ["ZygoteWorker", "FreshRunner", "WorkerDied", "MARKER"]
+from ._child import cleanup, runner, supervise, wire
+from .host import HostFacts
+
+__all__ = ["ZygoteWorker", "FreshRunner", "WorkerDied", "MARKER", "Job"]
 
 MARKER = "sstar-sandbox"  # appears in every sandbox process's command line (tests count them)
 _PKG_DIR = str(Path(__file__).resolve().parent)
@@ -37,11 +41,42 @@ class WorkerDied(Exception):
     """The zygote process ended or stopped answering."""
 
 
+@dataclass(frozen=True)
+class Job:
+    """One run: a small header the zygote reads, and a body only the child parses."""
+
+    limits: dict  # wall, memory, output
+    frame_cap: int
+    out_cap: int
+    body: bytes  # JSON {source, steps, nonce, require}
+
+    def header(self) -> dict:
+        return {"limits": self.limits, "frame_cap": self.frame_cap, "out_cap": self.out_cap,
+                "body": len(self.body)}
+
+
+_FACTS = {"killed": (str, type(None)), "exit": (int, type(None)), "signal": (int, type(None)),
+          "out_total": (int,), "elapsed": (int, float), "oom": (bool,)}
+
+
+def _facts(msg: dict, cap: int) -> tuple[dict, list[int]]:
+    """The supervisor's facts and the sizes of the raw parts that follow; WorkerDied if odd."""
+    facts, sizes = msg.get("done"), msg.get("sizes")
+    if (type(facts) is not dict or set(facts) != set(_FACTS)
+            or any(type(facts[k]) not in types for k, types in _FACTS.items())
+            or type(sizes) is not list or len(sizes) != 3
+            or any(type(n) is not int or not 0 <= n <= cap for n in sizes)):
+        raise WorkerDied("malformed zygote reply")
+    return facts, sizes
+
+
 class ZygoteWorker:
-    def __init__(self, facts: HostFacts, workspace: Path | None) -> None:
-        self.facts = facts
-        self.config = facts.child_config(workspace)
+    def __init__(self, facts: HostFacts, slot: int) -> None:
+        self.facts, self.slot = facts, slot
+        self.config = facts.child_config(slot)
+        self.stale = False  # its view predates the current facts: restart before the next run
         self.base: str | None = None
+        self.work: str | None = None  # the workdir base as the zygote sees it
         self.proc: asyncio.subprocess.Process | None = None
         self.drain_task: asyncio.Task | None = None
 
@@ -49,7 +84,13 @@ class ZygoteWorker:
     def alive(self) -> bool:
         return self.proc is not None and self.proc.returncode is None
 
+    def renew(self, facts: HostFacts) -> None:
+        """Use `facts` from the next start on (the running zygote's view is fixed)."""
+        self.facts, self.config, self.stale = facts, facts.child_config(self.slot), True
+
     async def start(self) -> None:
+        self.stale = False
+        self._remove_base()  # of a zygote that died (it cannot clean up after itself)
         argv = [*self.facts.launcher, sys.executable, "-I", "-S", "-c", ZYGOTE_BOOT,
                 str(os.getpid())]
         self.proc = await asyncio.create_subprocess_exec(
@@ -65,7 +106,7 @@ class ZygoteWorker:
         if "ready" not in msg:
             await self.kill()
             raise WorkerDied(f"unexpected zygote greeting {msg!r}")
-        self.base = msg.get("base")
+        self.base, self.work = msg.get("base"), msg.get("work")
 
     async def _recv(self, cap: int, seconds: float) -> dict:
         """One message, or TimeoutError. Not asyncio.wait_for: on Python 3.11 it can swallow a
@@ -85,36 +126,50 @@ class ZygoteWorker:
             raise WorkerDied("malformed zygote message")
         return msg
 
-    async def run(self, msg: dict) -> dict:
+    async def _started(self) -> int:
+        msg = await self._recv(1 << 16, _STARTUP_SECONDS)
+        if type(msg.get("started")) is not int or msg["started"] <= 0:
+            raise WorkerDied("malformed zygote reply")
+        return msg["started"]
+
+    async def _done(self, cap: int, seconds: float) -> dict:
+        """The supervisor's facts and the raw frame, checkpoints and output head."""
+        assert self.proc is not None and self.proc.stdout is not None
+        facts, sizes = _facts(await self._recv(1 << 16, seconds), cap)
+        try:
+            async with asyncio.timeout(_REPLY_SLACK):
+                parts = [await self.proc.stdout.readexactly(n) for n in sizes]
+        except (asyncio.IncompleteReadError, ConnectionError) as exc:
+            raise WorkerDied(f"zygote channel broke: {exc!r}") from exc
+        return dict(facts, frame=parts[0], progress=parts[1], out_head=parts[2])
+
+    async def run(self, job: Job) -> dict:
         assert self.proc is not None and self.proc.stdin is not None
-        cap = 4 * int(msg["frame_cap"]) + (1 << 20)
-        wall = float(msg["request"]["limits"]["wall"]) + supervise.GRACE + _REPLY_SLACK
+        cap = job.frame_cap + (1 << 20)
+        wall = float(job.limits["wall"]) + supervise.GRACE + _REPLY_SLACK
         unread = 2
         child = None
         try:
-            self.proc.stdin.write(wire.pack_frame(wire.dumps(msg)))
+            self.proc.stdin.write(wire.pack_frame(wire.dumps({"run": job.header()})) + job.body)
             await self.proc.stdin.drain()
-            child = (await self._recv(cap, _STARTUP_SECONDS))["started"]
+            child = await self._started()
             unread = 1
-            reply = await self._recv(cap, wall)
+            raw = await self._done(cap, wall)
             unread = 0
         except (TimeoutError, asyncio.CancelledError, WorkerDied, ConnectionError):
             if child is not None:
                 supervise.kill_group(child)
             self.drain_task = asyncio.get_running_loop().create_task(self._drain(unread, cap))
             raise
-        raw = reply["done"]
-        for key in ("frame", "progress"):
-            raw[key] = base64.b64decode(raw[key])
         return raw
 
     async def _drain(self, unread: int, cap: int) -> None:
         """Read the replies of a run we abandoned, killing its child; kill the zygote on doubt."""
         try:
-            for _ in range(unread):
-                msg = await self._recv(cap, _REPLY_SLACK + 3)
-                if "started" in msg:
-                    supervise.kill_group(int(msg["started"]))
+            if unread == 2:
+                supervise.kill_group(await self._started())
+            if unread:
+                await self._done(cap, _REPLY_SLACK + 3)
         except asyncio.CancelledError:
             await self.kill()
             raise
@@ -160,14 +215,17 @@ class ZygoteWorker:
 class FreshRunner:
     """One new interpreter per run, supervised in a thread (for hosts where forking fails)."""
 
-    def __init__(self, facts: HostFacts, threads: int, workspace: Path | None) -> None:
+    def __init__(self, facts: HostFacts, threads: int) -> None:
         self.facts = facts
-        self.config = facts.child_config(workspace)
         self.executor = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="sandbox")
+        # One budget slot per run in flight (a slot's cgroup holds one child at a time).
+        self.slots: queue.SimpleQueue[int] = queue.SimpleQueue()
+        for i in range(threads):
+            self.slots.put(i)
 
-    async def run(self, msg: dict) -> dict:
+    async def run(self, job: Job) -> dict:
         handle = _Handle()
-        fut = asyncio.get_running_loop().run_in_executor(self.executor, self._blocking, msg,
+        fut = asyncio.get_running_loop().run_in_executor(self.executor, self._slotted, job,
                                                           handle)
         try:
             return await asyncio.shield(fut)
@@ -175,11 +233,22 @@ class FreshRunner:
             handle.cancel()
             raise
 
-    def _blocking(self, msg: dict, handle: _Handle) -> dict:
-        base = tempfile.mkdtemp(prefix="sstar-fresh-", dir=self.facts.tmp_base)
+    def _slotted(self, job: Job, handle: _Handle) -> dict:
+        slot = self.slots.get()
+        try:
+            return self._blocking(job, handle, slot)
+        finally:
+            self.slots.put(slot)
+
+    def _blocking(self, job: Job, handle: _Handle, slot: int) -> dict:
+        base = tempfile.mkdtemp(prefix=f"sstar-fresh-{os.getpid()}-", dir=self.facts.tmp_base)
         os.mkdir(os.path.join(base, "run"), 0o700)
-        message = {"config": dict(self.config, base=base, parent_pid=os.getpid()),
-                   "request": msg["request"]}
+        config = self.facts.child_config(slot)
+        body = wire.loads(job.body)
+        assert type(body) is dict  # we wrote it
+        request = dict(body, limits=job.limits)
+        message = {"config": dict(config, base=base, parent_pid=os.getpid()),
+                   "request": request}
         pipes = [os.pipe() for _ in range(4)]  # stdin, result, progress, output
         (in_r, in_w), (res_r, res_w), (prog_r, prog_w), (out_r, out_w) = pipes
         high = [fcntl.fcntl(fd, fcntl.F_DUPFD_CLOEXEC, 10) for fd in (in_r, out_w, res_w, prog_w)]
@@ -201,13 +270,20 @@ class FreshRunner:
             pass  # the child died early; the supervisor reports how
         finally:
             os.close(in_w)
+        slot_files = config["budget"]["slot"]
+        oom_before = _oom_kills(slot_files)
+        buffers = supervise.Buffers()
         try:
-            wall = float(msg["request"]["limits"]["wall"]) + _FRESH_STARTUP
-            return supervise.supervise(pid, res_r, prog_r, out_r, wall=wall,
-                                       frame_cap=int(msg["frame_cap"]),
-                                       out_cap=int(msg["out_cap"]))
+            wall = float(job.limits["wall"]) + _FRESH_STARTUP
+            facts = supervise.supervise(pid, res_r, prog_r, out_r, wall=wall,
+                                        frame_cap=job.frame_cap, out_cap=job.out_cap,
+                                        buffers=buffers)
         finally:
             _remove(base)
+        facts["oom"] = _oom_kills(slot_files) > oom_before
+        parts = {name: bytes(buffers.view(name)) for name in ("frame", "progress", "head")}
+        return dict(facts, frame=parts["frame"], progress=parts["progress"],
+                    out_head=parts["head"])
 
     async def close(self) -> None:
         await asyncio.get_running_loop().run_in_executor(None, self.executor.shutdown, True)
@@ -232,6 +308,21 @@ class _Handle:
             self.pid, cancelled = pid, self.cancelled
         if cancelled:
             supervise.kill_group(pid)
+
+
+def _oom_kills(slot: dict | None) -> int:
+    """The OOM-kill count of a budget slot, read on the host side (fresh-interpreter path)."""
+    if not slot or not slot.get("oom"):
+        return 0
+    try:
+        with open(slot["oom"]) as f:
+            for line in f:
+                key, _, value = line.partition(" ")
+                if key == "oom_kill":
+                    return int(value)
+    except (OSError, ValueError):
+        pass
+    return 0
 
 
 def _remove(path: str) -> None:

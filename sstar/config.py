@@ -14,6 +14,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
+from sandbox.policy import HIDDEN_DEFAULT
+
 from .settings_schema import LOCAL_MODELS, SETTINGS, by_key, convert, rule_text
 
 __all__ = ["Config", "LOCAL_MODELS", "cache_dir", "environment_overrides", "SETTING_KEYS"]
@@ -41,6 +43,9 @@ class Config:
     sandbox_memory_mb: int = 512
     sandbox_output_kb: int = 64
     require_isolation: tuple[str, ...] = ()
+    # Workspace entries generated code cannot read (glob patterns on names, or on paths relative
+    # to the workspace when they contain a "/"). What it reads can reach the model server.
+    sandbox_hidden: tuple[str, ...] = HIDDEN_DEFAULT
     # Pipeline stages beyond sampling and repair, each switchable so benchmarks can ablate them
     # (see sstar/bench). Defaults are the product's behaviour.
     greedy_sample: bool = True  # sample 0 is drawn at temperature 0 (the model's best guess)

@@ -23,6 +23,7 @@ from .cache import Cache
 from .candidates import Candidate, describe_outcome
 from .config import Config
 from .context import SolveContext, Timing
+from .errors import SandboxError
 from .events import EventSink, SolveFinished, SolveStarted, StageFinished, StageStarted, Stage
 from .generate import Generation, generate
 from .llm import LLMClient
@@ -48,7 +49,7 @@ class Engine:
         self._llm = llm
         self._own_llm = llm is None
         self._sandbox = sandbox
-        self._pools: dict[str | None, object] = {}
+        self._pools: dict[tuple[str | None, tuple[str, ...]], object] = {}
         self._pool_lock = asyncio.Lock()
         self.cache = cache if cache is not None else Cache.default()
         self.last_timing: Timing | None = None  # of the last finished solve (for benchmarks)
@@ -62,7 +63,7 @@ class Engine:
         async with self._model(on_event) as (llm, backend, fingerprint):
             emit = on_event or (lambda event: None)
             emit(SolveStarted(problem.qualname, count, config.rounds, backend))
-            sandbox = await self._sandbox_for(problem.workspace)
+            sandbox, read_notice = await self._sandbox_for(problem)
             ctx = SolveContext(
                 problem,
                 config,
@@ -74,6 +75,8 @@ class Engine:
             )
             if self.cache.warning:
                 ctx.notice_once(self.cache.warning)
+            if read_notice:
+                ctx.notice_once(read_notice)
             started = time.perf_counter()
             emit(StageStarted(Stage.SAMPLING))
             generation = await generate(ctx, count, config.rounds)
@@ -162,28 +165,44 @@ class Engine:
         return fingerprint
 
     # -- the sandbox -------------------------------------------------------------------------
-    async def _sandbox_for(self, workspace: str | None):
-        if self._sandbox is not None:
-            return self._sandbox
-        async with self._pool_lock:
-            pool = self._pools.get(workspace)
-            if pool is None:
-                from sandbox import Limits, SandboxPool
+    async def _sandbox_for(self, problem: Problem):
+        """The pool for this problem's readable root, and a notice when that is not the workspace.
 
-                config = self.config
+        Never the home folder or above it (a stub in `~`, a dotfile repository): the file's own
+        folder, or nothing. What generated code can read it can print, and repair prompts show
+        the model what it printed.
+        """
+        from sandbox import Limits, SandboxPool, policy
+        from sandbox import SandboxError as PoolError
+
+        if self._sandbox is not None:
+            return self._sandbox, None
+        workspace = Path(problem.workspace) if problem.workspace else None
+        root, notice = policy.readable_root(workspace, Path(problem.path) if problem.path else None)
+        config = self.config
+        key = (str(root) if root else None, config.sandbox_hidden)
+        async with self._pool_lock:
+            pool = self._pools.get(key)
+            if pool is None:
                 limits = Limits(
                     wall_seconds=config.sandbox_timeout_seconds,
                     memory_bytes=config.sandbox_memory_mb * 1024 * 1024,
                     output_bytes=config.sandbox_output_kb * 1024,
                 )
                 pool = SandboxPool(
-                    workspace=Path(workspace) if workspace else None,
+                    workspace=root,
                     limits=limits,
                     require=config.require_isolation,
+                    hidden=config.sandbox_hidden,
                 )
-                await pool.start()
-                self._pools[workspace] = pool
-            return pool
+                try:
+                    await pool.start()
+                except PoolError as exc:
+                    raise SandboxError(f"{exc}") from exc
+                self._pools[key] = pool
+            else:
+                await pool.refresh()  # hide secret files created since the pool started
+            return pool, notice
 
 
 class _LocalClient:

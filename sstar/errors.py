@@ -12,6 +12,8 @@
     │   ├── LLMAuthError            the server refused our API key
     │   └── BudgetExceededError     the solve used up maxCalls or maxTokens
     ├── LocalModelError             the embedded llama.cpp model cannot run (see sstar.localmodel)
+    ├── SandboxError                candidates cannot be run (e.g. a required isolation layer is
+    │                               missing here); wraps sandbox.SandboxError
     └── CacheError                  the cache directory is unusable
 
 Every message says what to do about it: users read these in their editor.
@@ -32,6 +34,7 @@ __all__ = [
     "LLMAuthError",
     "BudgetExceededError",
     "LocalModelError",
+    "SandboxError",
     "CacheError",
 ]
 
@@ -82,6 +85,10 @@ class BudgetExceededError(LLMError):
 
 class LocalModelError(SStarError):
     """The embedded local model cannot run."""
+
+
+class SandboxError(SStarError):
+    """The sandbox cannot run candidates here; the message says which layer and how to fix it."""
 
 
 class CacheError(SStarError):

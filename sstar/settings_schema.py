@@ -91,6 +91,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("requireIsolation", "require_isolation", Kind.NAMES,
             "Sandbox isolation layers that must be active (e.g. `seccomp`, `landlock`); the server refuses to run candidate code with weaker isolation. Empty: use what is available and warn about what is missing.",
             rule="a list of isolation layer names"),
+    Setting("sandboxHiddenFiles", "sandbox_hidden", Kind.NAMES,
+            "Glob patterns of workspace files and folders that generated code cannot read (matched against each name). The default hides dot-files and dot-folders and files that look like secrets (`*.pem`, `*.key`, `id_*`, ...); `[]` hides nothing.",
+            check=lambda v: all(p and "\0" not in p for p in v),  # type: ignore[attr-defined]
+            rule="a list of glob patterns such as \".*\" or \"*.pem\" ([] hides nothing)"),
 )
 _BY_KEY = {setting.key: setting for setting in SETTINGS}
 

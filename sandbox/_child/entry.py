@@ -1,4 +1,4 @@
-"""Entry points of a sandbox child: fd layout, layers, the `require` check, then the probe."""
+"""Entry points of a sandbox child: fd layout, layers, the refusal check, then the probe."""
 
 from __future__ import annotations
 
@@ -21,13 +21,18 @@ def place_fds(mapping: dict[int, int]) -> None:
 
 
 def child_main(prepared: isolate.Prepared, request: dict, ruleset_fd: int) -> None:
-    """Isolate, then run the probe; never returns. fds 0-4 are in place already."""
+    """Isolate, then run the probe; never returns. fds 0-4 are in place already.
+
+    The child refuses to run anything when a layer the parent requires is missing, or when a
+    layer its zygote set up (and the start-up probe reported) failed to apply in this child.
+    """
     try:
         layers = isolate.enter(prepared, request["limits"], ruleset_fd)
-        missing = [n for n in request.get("require", ()) if not layers.get(n, "").startswith("ok")]
-        if missing:
+        refused = [n for n in request.get("require", ()) if not isolate.applied(layers.get(n))]
+        refused += [n for n in isolate.regressed(prepared.layers, layers) if n not in refused]
+        if refused:
             frame = {"nonce": request["nonce"], "records": [], "layers": layers,
-                     "refused": missing}
+                     "refused": refused}
             os.write(runner.RESULT_FD, wire.pack_frame(wire.dumps(frame)))
             os._exit(0)
         runner.run_probe(request, layers)
@@ -45,7 +50,16 @@ def fresh_main() -> None:
         chunks.append(data)
         size += len(data)
     message = wire.loads(b"".join(chunks))
+    if type(message) is not dict:
+        raise wire.WireError("the request is not an object")
+    request = message["request"]
     prepared = isolate.prepare(message["config"])
+    if prepared.slot is not None:
+        try:
+            prepared.slot.set_memory(int(request["limits"]["memory"]))
+        except OSError as exc:
+            prepared.budget_error = f"cannot set the cgroup memory limit ({exc.strerror})"
+    prepared.mark_victim()
     if not os.path.isdir(prepared.workdir):
         os.mkdir(prepared.workdir, 0o700)  # the private tmpfs hides the one the parent made
     prepared.adopt_environment()
@@ -55,5 +69,4 @@ def fresh_main() -> None:
     if prepared.ruleset >= 0:
         mapping[isolate.RULESET_FD] = prepared.ruleset
     place_fds(mapping)
-    child_main(prepared, message["request"],
-               isolate.RULESET_FD if prepared.ruleset >= 0 else -1)
+    child_main(prepared, request, isolate.RULESET_FD if prepared.ruleset >= 0 else -1)

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import ast
 import os
+import re
+import reprlib
 import signal
 import sys
 import time
@@ -24,7 +26,26 @@ __all__ = ["run_probe", "RESULT_FD", "PROGRESS_FD", "MODULE_NAME"]
 RESULT_FD = 3
 PROGRESS_FD = 4
 MODULE_NAME = "candidate"
+MODULE_FILE = f"<{MODULE_NAME}>"
 _TEXT_CAP = 4096  # exception messages and traceback lines
+DETAIL_FRAMES, DETAIL_LOCALS = 5, 10
+LINE_CAP, NAME_CAP, REPR_CAP = 160, 100, 100
+_LINES = re.compile(r"\r\n|\r|\n")  # how compile() counts lines (not str.splitlines)
+
+
+class _Repr(reprlib.Repr):
+    def repr_instance(self, obj: object, level: int) -> str:
+        try:
+            text = repr(obj)
+        except Exception:  # noqa: BLE001 - a hostile __repr__ must not kill the report
+            return f"<{type(obj).__name__} object, unprintable>"
+        return text if len(text) <= self.maxother else text[: self.maxother - 3] + "..."
+
+
+_REPR = _Repr()
+_REPR.maxlevel, _REPR.maxstring, _REPR.maxother = 2, REPR_CAP, REPR_CAP
+_REPR.maxlist = _REPR.maxtuple = _REPR.maxset = _REPR.maxfrozenset = _REPR.maxdeque = 8
+_REPR.maxdict, _REPR.maxarray, _REPR.maxlong = 6, 8, 60
 
 
 class _Timeout(BaseException):
@@ -77,7 +98,40 @@ def _cut(text: str, cap: int = _TEXT_CAP) -> str:
     return text if len(text) <= cap else text[:cap] + "...[truncated]"
 
 
-def _exc_record(exc: BaseException) -> dict:
+def _safe_repr(value: object) -> str:
+    try:
+        text = _REPR.repr(value)
+    except _Timeout:
+        raise
+    except BaseException:  # noqa: BLE001 - a hostile __repr__ must not kill the report
+        text = f"<{type(value).__name__} object, unprintable>"
+    return text if len(text) <= REPR_CAP else text[: REPR_CAP - 3] + "..."
+
+
+def _error_detail(exc: BaseException, source: str) -> dict | None:
+    """Frames of the module under test the traceback passes through, and the innermost's locals."""
+    tbs, tb = [], exc.__traceback__
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename == MODULE_FILE:
+            tbs.append(tb)
+        tb = tb.tb_next
+    if not tbs:
+        return None
+    lines = _LINES.split(source)
+    frames = []
+    for tb in tbs[-DETAIL_FRAMES:]:
+        number = tb.tb_lineno or 0
+        text = lines[number - 1].strip() if 0 < number <= len(lines) else ""
+        frames.append([number, tb.tb_frame.f_code.co_name[:NAME_CAP], text[:LINE_CAP]])
+    inner = tbs[-1].tb_frame
+    local_vars = []
+    if inner.f_code.co_name != "<module>":  # a module's "locals" are its globals: not useful
+        for name, value in list(inner.f_locals.items())[:DETAIL_LOCALS]:
+            local_vars.append([str(name)[:NAME_CAP], _safe_repr(value)])
+    return {"f": frames, "l": local_vars}
+
+
+def _exc_record(exc: BaseException, source: str | None = None) -> dict:
     try:
         message = str(exc)
     except BaseException:  # noqa: BLE001 - a hostile __str__ must not kill the report
@@ -86,7 +140,18 @@ def _exc_record(exc: BaseException) -> dict:
         line = traceback.format_exception_only(type(exc), exc)[-1].rstrip("\n")
     except BaseException:  # noqa: BLE001
         line = type(exc).__name__
-    return {"st": "exc", "et": type(exc).__name__, "em": _cut(message), "tl": _cut(line)}
+    record: dict[str, object] = {"st": "exc", "et": type(exc).__name__[:NAME_CAP],
+                                 "em": _cut(message), "tl": _cut(line)}
+    if source is not None:
+        try:
+            detail = _error_detail(exc, source)
+        except _Timeout:
+            raise
+        except BaseException:  # noqa: BLE001 - e.g. MemoryError: report without the detail
+            detail = None
+        if detail:
+            record["err"] = detail
+    return record
 
 
 def _run_source(source: str, glb: dict, cap: _Capture, output_cap: int) -> dict:
@@ -112,7 +177,7 @@ def _run_source(source: str, glb: dict, cap: _Capture, output_cap: int) -> dict:
             body = ast.Module(body=tree.body[:-1] if final_expr else tree.body, type_ignores=[])
             exec(compile(body, "<probe>", "exec", dont_inherit=True), glb)
             if final_expr:
-                expr = ast.Expression(body=tree.body[-1].value)
+                expr = ast.Expression(body=tree.body[-1].value)  # type: ignore[attr-defined]
                 hook(eval(compile(expr, "<probe>", "eval", dont_inherit=True), glb))
         else:
             exec(code, glb)
@@ -165,7 +230,7 @@ class _Run:
         go_on = True
         try:
             if index == 0:
-                exec(compile(source, f"<{MODULE_NAME}>", "exec", dont_inherit=True), glb)
+                exec(compile(source, MODULE_FILE, "exec", dont_inherit=True), glb)
                 record = {"st": "ok", "plain": True, "v": None, "r": "None"}
             else:
                 record = _run_source(source, glb, cap, self.budget.cap)
@@ -174,7 +239,7 @@ class _Run:
         except SystemExit as exc:
             record, go_on = {"st": "exit", "em": _cut(repr(exc.code))}, False
         except BaseException as exc:  # noqa: BLE001 - every failure is reported, not raised
-            record = _exc_record(exc)
+            record = _exc_record(exc, self.request["source"])
             go_on = index > 0  # a module that fails to import leaves nothing to probe
         self._record(record)
         return go_on and record["st"] != "output"
@@ -203,7 +268,7 @@ def run_probe(request: dict, layers: dict) -> None:
 
     try:
         module = types.ModuleType(MODULE_NAME)
-        module.__file__ = f"<{MODULE_NAME}>"
+        module.__file__ = MODULE_FILE
         sys.modules[MODULE_NAME] = module
         glb = module.__dict__
         signal.signal(signal.SIGALRM, on_alarm)

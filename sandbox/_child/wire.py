@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import json
 import struct
+from typing import Any
 
 __all__ = ["WireError", "pack_frame", "unpack_single_frame", "leading_frames", "to_plain",
            "from_plain", "dumps", "loads", "HEADER"]
@@ -17,7 +18,7 @@ __all__ = ["WireError", "pack_frame", "unpack_single_frame", "leading_frames", "
 HEADER = struct.Struct(">Q")
 _MAX_DEPTH = 64
 _SMALL_INT = 1 << 62
-_TAGS = {tuple: "t", set: "s", frozenset: "f"}
+_TAGS: dict[type, str] = {tuple: "t", set: "s", frozenset: "f"}
 
 
 class WireError(ValueError):
@@ -47,7 +48,8 @@ def leading_frames(data: bytes, limit: int) -> tuple[list[bytes], bool]:
 
     A child killed mid-write leaves a truncated last frame; the frames before it still count.
     """
-    out, pos = [], 0
+    out: list[bytes] = []
+    pos = 0
     while pos < len(data) and len(out) < limit and len(data) - pos >= HEADER.size:
         (size,) = HEADER.unpack_from(data, pos)
         if size > len(data) - pos - HEADER.size:
@@ -65,7 +67,7 @@ def to_plain(value: object) -> tuple[bool, object]:
         return False, None
 
 
-def _enc(v: object, depth: int, active: set[int]) -> object:
+def _enc(v: Any, depth: int, active: set[int]) -> object:
     t = type(v)
     if v is None or t is bool or t is str:
         return v
@@ -120,7 +122,7 @@ def from_plain(data: object, depth: int = 0) -> object:
         if tag == "t":
             return tuple(items)
         if tag == "d":
-            pairs = [tuple(p) for p in items]
+            pairs: list[tuple[Any, ...]] = [tuple(p) for p in items]  # type: ignore[arg-type]
             if any(len(p) != 2 for p in pairs):
                 raise WireError("bad dict item")
             _check_hashes([k for k, _ in pairs])

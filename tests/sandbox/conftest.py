@@ -16,6 +16,9 @@ from sandbox.workers import MARKER
 
 # Short limits keep tests fast; test_functional.py checks the defaults.
 FAST = Limits(wall_seconds=1.0, memory_bytes=256 * 1024 * 1024, output_bytes=16 * 1024)
+# How a denied file operation looks from inside: absent from the view, Landlock's EACCES, or a
+# read-only mount's EROFS (a plain OSError in Python).
+DENIED = {"FileNotFoundError", "PermissionError", "OSError"}
 
 
 def sandbox_processes() -> set[int]:

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from sandbox import Limits, OutcomeKind, Probe, ProbeResult, SandboxPool, compare
+from sandbox import Limits, OutcomeKind, PoolMode, Probe, ProbeResult, SandboxPool, compare
 from sandbox._child import wire
 
-from .conftest import FAST, sandbox_processes, zygote_pids
+from .conftest import DENIED, FAST, sandbox_processes, zygote_pids
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
@@ -102,15 +102,16 @@ async def test_writes_outside_the_workdir(pool, tmp_path: Path):
         "open('inside.txt', 'w').write('ok')",  # the private workdir is writable
         "os.getcwd()",
     )
-    assert [s.exception_type for s in r.steps[:2]] == ["PermissionError", "PermissionError"]
+    # Outside the view the parent folder does not exist; /tmp exists but is a read-only mount.
+    assert all(s.exception_type in DENIED for s in r.steps[:2]), r.steps[:2]
     assert r.steps[2].value == 2
     assert not outside.exists() and not in_tmp.exists()
     assert not Path(r.steps[3].value).exists()  # the workdir is removed after the run
 
 
 async def test_reading_a_0600_secret(pool, tmp_path: Path, workspace: Path):
-    # We run as root, so file modes stop nothing: Landlock's read set (workspace + interpreter
-    # libraries) is what must deny these reads.
+    # We run as root, so file modes stop nothing: the view (only the workspace and interpreter
+    # libraries exist in it) and Landlock's read set are what must deny these reads.
     secret = tmp_path / "shadow"
     secret.write_text("root:TOPSECRET:19000")
     secret.chmod(0o600)
@@ -121,13 +122,13 @@ async def test_reading_a_0600_secret(pool, tmp_path: Path, workspace: Path):
                   f"open({str(public)!r}).read()", "open('/etc/shadow').read()",
                   "open('/etc/passwd').read()", f"os.listdir({str(tmp_path)!r})",
                   f"open({str(workspace / 'helpers.py')!r}).read()")
-    assert [s.exception_type for s in r.steps[:5]] == ["PermissionError"] * 5
+    assert all(s.exception_type in DENIED for s in r.steps[:5]), r.steps[:5]
     assert "TOPSECRET" not in repr(r) and "PUBLICTEXT" not in repr(r)
     assert "def double" in r.steps[5].value  # the workspace itself is readable
     assert secret.read_text() == "root:TOPSECRET:19000" and secret.stat().st_mode & 0o777 == 0o600
 
 
-@pytest.mark.parametrize("mode", ["fork-server", "fresh-interpreter"])
+@pytest.mark.parametrize("mode", [PoolMode.FORK_SERVER, PoolMode.FRESH_INTERPRETER])
 async def test_parent_environment_is_invisible(monkeypatch, mode):
     monkeypatch.setenv("OPENAI_API_KEY", "sk-test-FAKE-123456")
     monkeypatch.setenv("GITHUB_TOKEN", "ghp-FAKE")
@@ -273,11 +274,11 @@ async def test_symlinks_left_in_the_workdir_do_not_reach_the_host(pool, tmp_path
                   "os.makedirs('d/e'); os.symlink('/', 'd/e/root')",
                   "open('link/keep.txt', 'w')")
     assert [s.kind for s in r.steps[:4]] == [OutcomeKind.RETURNED] * 4
-    assert r.steps[4].exception_type == "PermissionError"  # Landlock resolves the link
+    assert r.steps[4].exception_type in DENIED  # the link resolves in the read-only view
     # The worker directory is emptied after the run without following any of these links.
     assert (host / "keep.txt").read_text() == "keep"
     for worker in pool._workers:  # seen from inside the zygote's own mount namespace
-        assert list(Path(f"/proc/{worker.proc.pid}/root{worker.base}").iterdir()) == []
+        assert list(Path(f"/proc/{worker.proc.pid}/root{worker.work}").iterdir()) == []
 
 
 async def test_filling_the_disk(pool):
@@ -302,9 +303,11 @@ async def test_flooding_the_result_and_progress_channels(pool):
 async def test_a_tree_the_cleanup_cannot_recurse_into(pool):
     zygotes = zygote_pids(pool)
     r = await run(pool, "import os",
-                  "for i in range(1200):\n    os.mkdir('d'); os.chdir('d')\n    if i == 600: os.chmod('.', 0)",
+                  "for i in range(1200):\n    os.mkdir('d'); os.chdir('d')",
+                  "os.chmod('.', 0)",  # denied now (metadata calls), once the way to strip access
                   "os.symlink('/', 'root')")
     assert r.steps[0].kind in (OutcomeKind.RETURNED, OutcomeKind.TIMEOUT)
+    assert r.steps[1].exception_type == "PermissionError"
     assert zygote_pids(pool) == zygotes  # cleaned up and kept, not crashed and replaced
     for worker in pool._workers:
-        assert list(Path(f"/proc/{worker.proc.pid}/root{worker.base}").iterdir()) == []
+        assert list(Path(f"/proc/{worker.proc.pid}/root{worker.work}").iterdir()) == []

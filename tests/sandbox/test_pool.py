@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
-import sandbox.report
+import sandbox.host
 from sandbox import (
-    ALL_LAYERS, IsolationUnavailable, Limits, OutcomeKind, Probe, SandboxClosed, SandboxError,
-    SandboxPool,
+    ALL_LAYERS, IsolationUnavailable, LayerStatus, Limits, OutcomeKind, PoolMode, Probe,
+    SandboxClosed, SandboxError, SandboxPool,
 )
 from sandbox.workers import ZygoteWorker
 from tests.support.processes import alive
@@ -43,7 +43,7 @@ SLEEPER = "import signal, time\nsignal.signal(signal.SIGALRM, signal.SIG_IGN)\n"
 
 
 def no_namespaces(monkeypatch) -> None:
-    monkeypatch.setattr(sandbox.report, "_probe_unshare",
+    monkeypatch.setattr(sandbox.host, "_probe_unshare",
                         lambda: ((), "namespaces switched off by this test"))
 
 
@@ -63,7 +63,7 @@ async def test_no_process_is_left_after_a_batch_of_nasty_runs():
     assert bases and not any(b.exists() for b in bases)  # worker directories are removed
 
 
-@pytest.mark.parametrize("mode", ["fork-server", "fresh-interpreter"])
+@pytest.mark.parametrize("mode", [PoolMode.FORK_SERVER, PoolMode.FRESH_INTERPRETER])
 async def test_cancelling_run_many_kills_the_children_it_started(mode):
     async with SandboxPool(2, limits=PATIENT, mode=mode) as pool:
         zygotes = zygote_pids(pool)
@@ -133,11 +133,12 @@ async def test_more_probes_than_workers_all_run():
 async def test_report_lists_every_layer_with_a_reason():
     async with SandboxPool(1, limits=FAST) as pool:
         report = pool.report
-    assert report.mode == "fork-server"
-    assert sorted([*report.active, *report.missing]) == sorted(ALL_LAYERS)
-    for name in ("rlimits", "clean_env", "workdir", "process_group", "deadline_kill"):
-        assert report.is_active(name)  # these need no kernel feature
-    assert all(why for why in report.missing.values())
+    assert report.mode is PoolMode.FORK_SERVER
+    assert list(report.layers) == list(ALL_LAYERS)
+    for name in ("rlimits", "clean_env", "workdir", "process_group", "deadline_kill",
+                 "result_channel", "source_isolation", "read_policy"):
+        assert report.state(name).status is LayerStatus.ACTIVE  # these need no kernel feature
+    assert all(state.detail for state in report.layers.values())
     text = str(report)
     assert text.startswith("sandbox mode: fork-server")
     for name in ALL_LAYERS:
@@ -155,6 +156,8 @@ async def test_missing_layers_are_reported_and_warned_about(monkeypatch, caplog)
     assert "no private mount namespace" in report.missing["workdir_quota"]
     assert "shares the host's namespace" in report.missing["net_namespace"]
     assert "[ ] net_namespace: the sandbox shares the host's namespace" in str(report)
+    assert "no private mount namespace" in report.missing["private_view"]
+    assert "none of your files" in report.state("read_policy").detail
     warnings = [rec.getMessage() for rec in caplog.records]
     assert any("net_namespace missing" in w for w in warnings)
     assert any("switched off by this test" in w for w in warnings)
@@ -188,12 +191,13 @@ async def test_auto_mode_falls_back_to_fresh_interpreters(monkeypatch, caplog):
     monkeypatch.setattr(ZygoteWorker, "start", broken)
     caplog.set_level(logging.WARNING, logger="sandbox")
     async with SandboxPool(2, limits=FAST) as pool:
-        assert pool.mode == "fresh-interpreter" and pool.report.mode == "fresh-interpreter"
+        assert pool.mode is PoolMode.FRESH_INTERPRETER
+        assert pool.report.mode is PoolMode.FRESH_INTERPRETER
         r = await pool.run("def f():\n    return [1]\n", Probe.expression("f()"))
     assert r.steps[0].value == [1]
     assert any("fresh interpreter" in rec.getMessage() for rec in caplog.records)
     with pytest.raises(SandboxError, match="fork server did not start"):
-        async with SandboxPool(1, limits=FAST, mode="fork-server"):
+        async with SandboxPool(1, limits=FAST, mode=PoolMode.FORK_SERVER):
             pass
     assert sandbox_processes() == set()
 
@@ -201,10 +205,10 @@ async def test_auto_mode_falls_back_to_fresh_interpreters(monkeypatch, caplog):
 SERVER = """
 import asyncio, sys
 sys.path.insert(0, sys.argv[2])
-from sandbox import Limits, Probe, SandboxPool
+from sandbox import Limits, PoolMode, Probe, SandboxPool
 
 async def main():
-    pool = SandboxPool(1, mode=sys.argv[1], limits=Limits(wall_seconds=60))
+    pool = SandboxPool(1, mode=PoolMode(sys.argv[1]), limits=Limits(wall_seconds=60))
     await pool.start()
     print("ready", flush=True)
     await pool.run("import signal, time\\nsignal.signal(signal.SIGALRM, signal.SIG_IGN)\\n",
@@ -225,16 +229,16 @@ def ignores_sigalrm(pid: int) -> bool:
     return bool(mask & (1 << (signal.SIGALRM - 1)))
 
 
-@pytest.mark.parametrize("mode", ["fork-server", "fresh-interpreter"])
+@pytest.mark.parametrize("mode", [PoolMode.FORK_SERVER, PoolMode.FRESH_INTERPRETER])
 async def test_no_orphans_when_the_server_is_killed(mode):
     # A crashed server cannot cancel anything: its sandbox processes must die with it.
     before = sandbox_processes()
     root = str(Path(__file__).resolve().parents[2])
     server = await asyncio.create_subprocess_exec(
-        sys.executable, "-c", SERVER, mode, root, stdout=asyncio.subprocess.PIPE)
+        sys.executable, "-c", SERVER, mode.value, root, stdout=asyncio.subprocess.PIPE)
     try:
         assert await asyncio.wait_for(server.stdout.readline(), 30) == b"ready\n"
-        expected = 2 if mode == "fork-server" else 1  # zygote + child, or the child alone
+        expected = 2 if mode is PoolMode.FORK_SERVER else 1  # zygote + child, or the child alone
         await wait_until(lambda: len(sandbox_processes() - before) == expected)
         theirs = sandbox_processes() - before
         # Kill only once the probe itself runs (it ignores SIGALRM), not while it starts up.

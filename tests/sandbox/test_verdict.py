@@ -6,9 +6,11 @@ import signal
 
 from sandbox import OutcomeKind, Probe
 from sandbox._child import wire
-from sandbox.verdict import decide
+from sandbox.verdict import Bounds
+from sandbox.verdict import decide as _decide
 
 NONCE = "a" * 32
+BOUNDS = Bounds(output=16 * 1024, wall=1.0)
 PROBE = Probe(("x = 1", "x + 1", "x + 2"))
 OK = {"st": "ok", "plain": True, "v": None, "r": "None", "out": "", "disp": "", "dt": 0.001}
 
@@ -29,8 +31,12 @@ def checkpoints(records: list[dict], nonce: str = NONCE) -> bytes:
 
 def raw(frame: bytes = b"", progress: bytes = b"", **facts) -> dict:
     base = {"frame": frame, "progress": progress, "killed": None, "exit": 0, "signal": None,
-            "out_head": "", "out_total": 0, "elapsed": 0.5}
+            "out_head": b"", "out_total": 0, "elapsed": 0.5, "oom": False}
     return dict(base, **facts)
+
+
+def decide(raw_facts: dict, probe: Probe, nonce: str, probing: bool = False):
+    return _decide(raw_facts, probe, nonce, BOUNDS, probing=probing)
 
 
 def kinds(decision) -> list[OutcomeKind]:
@@ -97,7 +103,7 @@ def test_exit_paths_without_a_frame():
     d = decide(raw(progress=checkpoints([OK]), exit=3), PROBE, NONCE)
     assert d.result.steps[0].kind is C
     assert d.result.steps[0].exception_message == "exited with status 3 without a result"
-    memory = decide(raw(exit=1, out_head="Traceback...\nMemoryError\n"), PROBE, NONCE)
+    memory = decide(raw(exit=1, out_head=b"Traceback...\nMemoryError\n"), PROBE, NONCE)
     assert memory.result.setup.kind is OutcomeKind.MEMORY_EXCEEDED
     cpu = decide(raw(progress=checkpoints([OK, OK]), exit=None, signal=signal.SIGXCPU),
                  PROBE, NONCE)
@@ -110,6 +116,11 @@ def test_the_frame_is_ignored_when_the_child_did_not_exit_cleanly():
     assert kinds(d) == [R, T, N, N]
 
 
-def test_refused_layers_are_passed_on():
-    d = decide(raw(frame([], refused=["seccomp"])), PROBE, NONCE)
-    assert d.refused == ["seccomp"]
+def test_refused_layers_are_believed_only_from_the_start_up_probe():
+    layers = {"seccomp": ["missing", "no filter"]}
+    d = decide(raw(frame([], refused=["seccomp"], layers=layers)), PROBE, NONCE, probing=True)
+    assert d.refused == ("seccomp",) and d.layers["seccomp"].detail == "no filter"
+    # Anywhere else a refusal is the candidate's to forge: that run fails, nothing else.
+    d = decide(raw(frame([], refused=["seccomp"], layers=layers)), PROBE, NONCE)
+    assert d.refused == () and d.layers == {}
+    assert kinds(d) == [C, N, N, N] and "refused" in d.result.setup.exception_message

@@ -30,6 +30,7 @@ export interface ServerSettings {
     sandboxMemoryMb: number;
     sandboxOutputKb: number;
     requireIsolation: string[];
+    sandboxHiddenFiles: string[];
 }
 
 export const DEFAULTS: Readonly<ServerSettings> = Object.freeze({
@@ -49,6 +50,7 @@ export const DEFAULTS: Readonly<ServerSettings> = Object.freeze({
     sandboxMemoryMb: 512,
     sandboxOutputKb: 64,
     requireIsolation: [],
+    sandboxHiddenFiles: [".*", "*.pem", "*.key", "*.p12", "*.pfx", "*.jks", "*.keystore", "*.kdbx", "*.gpg", "*.token", "id_*", "*credential*", "*secret*"],
 });
 
 type Kind = 'string' | 'int' | 'number' | 'enum' | 'strings';
@@ -71,6 +73,7 @@ const RULES: { [K in keyof ServerSettings]: Rule } = {
     sandboxMemoryMb: { kind: 'int', min: 32, max: 65536 },
     sandboxOutputKb: { kind: 'int', min: 1, max: 65536 },
     requireIsolation: { kind: 'strings' },
+    sandboxHiddenFiles: { kind: 'strings' },
 };
 // END GENERATED
 
