@@ -47,6 +47,7 @@ class Config:
     typed_inputs: bool = True  # inputs from the signature and the examples' shapes
     prose_checks: bool = True  # executable checks from the docstring's prose
     adaptive_sampling: bool = True  # more samples in waves while too few programs pass
+    adaptive_samples: int = 8  # how many samples adaptive sampling may add beyond `samples`
 
     def with_settings(self, settings: Mapping[str, object]) -> tuple[Config, list[str]]:
         """This config updated from camelCase settings, and a message for every rejected key."""
@@ -125,6 +126,14 @@ def _to_float(raw: object) -> float:
     return float(raw)  # type: ignore[arg-type]
 
 
+def _to_bool(raw: object) -> bool:
+    if isinstance(raw, bool):
+        return raw
+    if isinstance(raw, str) and raw.strip().lower() in ("true", "false", "1", "0", "on", "off"):
+        return raw.strip().lower() in ("true", "1", "on")
+    raise TypeError
+
+
 def _to_str(raw: object) -> str:
     if not isinstance(raw, str):
         raise TypeError
@@ -164,6 +173,12 @@ _SPECS = {
     "sandboxMemoryMb": ("sandbox_memory_mb", _to_int, lambda v: 32 <= v <= 65536),
     "sandboxOutputKb": ("sandbox_output_kb", _to_int, lambda v: 1 <= v <= 65536),
     "requireIsolation": ("require_isolation", _to_names, lambda v: True),
+    "greedySample": ("greedy_sample", _to_bool, lambda v: True),
+    "judgeSelection": ("judge_selection", _to_bool, lambda v: True),
+    "typedInputs": ("typed_inputs", _to_bool, lambda v: True),
+    "proseChecks": ("prose_checks", _to_bool, lambda v: True),
+    "adaptiveSampling": ("adaptive_sampling", _to_bool, lambda v: True),
+    "adaptiveSamples": ("adaptive_samples", _to_int, lambda v: 0 <= v <= 128),
 }
 _RULE_TEXT = {
     "baseUrl": "an http(s) URL, or empty for the embedded model",
@@ -186,6 +201,12 @@ _RULE_TEXT = {
     "sandboxMemoryMb": "MiB from 32 to 65536",
     "sandboxOutputKb": "KiB from 1 to 65536",
     "requireIsolation": "a list of isolation layer names",
+    "greedySample": "true or false",
+    "judgeSelection": "true or false",
+    "typedInputs": "true or false",
+    "proseChecks": "true or false",
+    "adaptiveSampling": "true or false",
+    "adaptiveSamples": "a whole number from 0 to 128",
 }
 # Keys that clients send in the same section but that are not engine settings.
 _IGNORED_KEYS = {"interpreter", "trace", "logLevel"}

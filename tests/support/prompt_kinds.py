@@ -13,6 +13,7 @@ KINDS = {  # order matters: a debug prompt also holds the sample prompt's text
     "debug": "Your function fails these tests",
     "inputs": "that test edge cases",
     "codet": "different tests of",
+    "checks": "Fill in each check",
     "sample": "Reply with the complete function",
 }
 
