@@ -267,11 +267,17 @@ class Evidence:
         """(check name, candidate id) -> PASS / FAIL / NOT_APPLICABLE."""
         jobs: list[tuple[Check, str, str]] = []
         observed: dict[str, list[tuple[str, str]]] = {}
+        opaque: set[str] = set()  # candidates that returned something no check can read
         for candidate in voters:
             pairs = []
             for call in [*self.primary, *self.secondary]:
                 outcome = self._outcomes.get((candidate.id, call))
-                if outcome is None or outcome.kind is not OutcomeKind.RETURNED or not outcome.is_plain:
+                if outcome is None or outcome.kind is not OutcomeKind.RETURNED:
+                    continue
+                if not outcome.is_plain:
+                    # An object of the candidate's own (a list subclass whose == is always
+                    # True...) could pass anything in its own process: here it passes nothing.
+                    opaque.add(candidate.id)
                     continue
                 args = self._arguments(call)
                 result = to_source(outcome.value)
@@ -289,6 +295,8 @@ class Evidence:
                 else:
                     seen = [outcomes[_step(check, a, r)] for a, r in observed[candidate.id]]
                     verdict = _property_verdict(seen)
+                    if candidate.id in opaque:
+                        verdict = Verdict.FAIL
                 verdicts[check.name, candidate.id] = verdict
         return verdicts
 
@@ -298,7 +306,8 @@ class Evidence:
             outcome = self._outcomes.get((candidate_id, check.call or ""))
             return (check.call, outcome) if check.call and outcome is not None else None
         found = []
-        for call in [*self.primary, *self.secondary]:
+        tiers = [(0, call) for call in self.primary] + [(1, call) for call in self.secondary]
+        for tier, call in tiers:  # a call shaped like the examples reads best
             outcome = self._outcomes.get((candidate_id, call))
             if outcome is None or outcome.kind is not OutcomeKind.RETURNED or not outcome.is_plain:
                 continue
@@ -307,10 +316,10 @@ class Evidence:
                 continue
             step = self._check_steps.get(_step(check, args, result))
             if step is not None and step.kind is not OutcomeKind.RETURNED:
-                found.append((len(call), call, outcome))
+                found.append((tier, len(call), call, outcome))
         if not found:
             return None
-        _, call, outcome = min(found, key=lambda item: (item[0], item[1]))
+        _, _, call, outcome = min(found, key=lambda item: item[:3])
         return call, outcome
 
     def _arguments(self, call: str) -> str | None:

@@ -255,6 +255,8 @@ def _raises_checks(
         if exception is None:
             continue
         for stmt in node.body:
+            if _unfilled(stmt):
+                continue
             found = parse_probe_calls(ast.unparse(stmt), problem, 1)
             if found:
                 name = _unique(base, names)
@@ -282,9 +284,14 @@ def _stub_calls(tree: ast.Module, problem: Problem) -> list[str]:
     sources = [
         ast.unparse(node)
         for node in ast.walk(tree)
-        if isinstance(node, ast.Call) and _names_stub(node.func, problem)
+        if isinstance(node, ast.Call) and _names_stub(node.func, problem) and not _unfilled(node)
     ]
     return parse_probe_calls("\n".join(sources), problem, 32)
+
+
+def _unfilled(node: ast.AST) -> bool:
+    """A skeleton's `f(...)` copied as it was."""
+    return any(isinstance(n, ast.Constant) and n.value is Ellipsis for n in ast.walk(node))
 
 
 def _names_stub(func: ast.expr, problem: Problem) -> bool:
