@@ -332,7 +332,7 @@ class Evidence:
     async def _run_checks(self, checks: Sequence[Check], jobs) -> dict[str, StepOutcome]:
         """Outcome of every check step (`name(args, result)`), one probe per check, in the
         checks' own module: the candidate's code is nowhere in that execution."""
-        module = checks_module(checks)
+        module = checks_module(checks, self.ctx.problem.source)
         by_check: dict[str, list[str]] = {}
         for check, args, result in jobs:
             step = _step(check, args, result)

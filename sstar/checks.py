@@ -73,7 +73,7 @@ class Rejection(enum.Enum):
     UNSAFE = "uses something a check may not (imports, I/O, dunders)"
     CALLS_FUNCTION = "calls the function under test"
     SIGNATURE = "does not take the call's arguments and the result"
-    VACUOUS = "asserts nothing"
+    VACUOUS = "asserts nothing about the result"
     REJECTS_EXAMPLE = "rejects a docstring example"
     CRASHES = "crashes on a docstring example"
     REJECTS_ALL = "rejects every candidate"
@@ -227,7 +227,12 @@ def _rejection(check: Check, problem: Problem) -> Rejection | None:
             return Rejection.UNSAFE
         if isinstance(child, ast.Assert) and not _vacuous(child.test):
             asserted = True
-    return None if asserted else Rejection.VACUOUS
+    result = function.args.args[-1].arg if function.args.args else None
+    looks_at_result = any(
+        isinstance(child, ast.Name) and child.id == result for child in ast.walk(function)
+    )
+    # A check that never reads the result judges the input, not the program: all agree on it.
+    return None if asserted and looks_at_result else Rejection.VACUOUS
 
 
 def _allowed_import(node: ast.AST) -> bool:
@@ -284,9 +289,30 @@ def _stub_calls(tree: ast.Module, problem: Problem) -> list[str]:
     sources = [
         ast.unparse(node)
         for node in ast.walk(tree)
-        if isinstance(node, ast.Call) and _names_stub(node.func, problem) and not _unfilled(node)
+        if isinstance(node, ast.Call)
+        and _names_stub(node.func, problem)
+        and not _unfilled(node)
+        and not _free_names(ast.Tuple(elts=[*node.args, *(k.value for k in node.keywords)]))
     ]
     return parse_probe_calls("\n".join(sources), problem, 32)
+
+
+def _free_names(node: ast.AST) -> bool:
+    """A call that names a variable of the answer (`f(intervals)`): not a probe input."""
+    bound = {
+        target.id
+        for comp in ast.walk(node)
+        if isinstance(comp, ast.comprehension)
+        for target in ast.walk(comp.target)
+        if isinstance(target, ast.Name)
+    }
+    called = {
+        c.func.id for c in ast.walk(node) if isinstance(c, ast.Call) and isinstance(c.func, ast.Name)
+    }
+    return any(
+        isinstance(n, ast.Name) and n.id not in bound and n.id not in called
+        for n in ast.walk(node)
+    )
 
 
 def _unfilled(node: ast.AST) -> bool:
@@ -300,9 +326,10 @@ def _names_stub(func: ast.expr, problem: Problem) -> bool:
     return isinstance(func, ast.Attribute) and func.attr == problem.name
 
 
-def checks_module(checks: tuple[Check, ...] | list[Check]) -> str:
-    """The module the sandbox loads to run property checks: the allow-listed modules the checks
-    name, then the checks."""
+def checks_module(checks: tuple[Check, ...] | list[Check], base: str = "") -> str:
+    """The module the sandbox loads to run property checks: `base` (the user's file with the
+    stub still a stub, so a check can use the module's constants and imports, and no candidate's
+    code is there), the allow-listed modules the checks name, then the checks."""
     sources = [check.source for check in checks if check.kind is CheckKind.PROPERTY]
     used = {
         node.id
@@ -311,7 +338,7 @@ def checks_module(checks: tuple[Check, ...] | list[Check]) -> str:
         if isinstance(node, ast.Name)
     }
     imports = [f"import {name}" for name in sorted(_ALLOWED_MODULES & used)]
-    return "\n".join([*imports, "", *sources]) + "\n"
+    return "\n".join([base.rstrip(), "", *imports, "", *sources]) + "\n"
 
 
 def property_verdict(outcome: StepOutcome) -> Verdict:

@@ -74,6 +74,9 @@ def judge_confidence(
     if alone:
         text = f"the only one of {tested} programs written that passes the examples"
         items.append(EvidenceItem(EvidenceKind.ALONE, text, 1, tested))
+    elif len(assessment.groups) == 1 and len(passing) == 1:
+        text = f"{group.samples} of {generation.drawn} samples wrote this same program"
+        items.append(EvidenceItem(EvidenceKind.AGREES, text, group.samples, generation.drawn))
     elif len(assessment.groups) == 1:
         text = f"agrees with {len(passing)} of {len(passing)} programs on {inputs} generated inputs"
         items.append(EvidenceItem(EvidenceKind.AGREES, text, len(passing), len(passing), inputs))

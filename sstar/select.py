@@ -9,13 +9,16 @@ the public tests, ranked by hard-coded examples, then the docstring's weighted c
 4. Otherwise, with `judge_selection`, a tournament among the groups tied at the top (the champion,
    the largest, meets at most `_MAX_CHALLENGERS` challengers): for a pair the judge sees both
    programs with their *real* outputs on inputs where they differ, twice with the order swapped;
-   only a consistent verdict unseats the champion. Distinguishing inputs come from the inputs
-   already run (typed and generated) and, only when fewer than two are known, from the model.
+   only a consistent verdict unseats the champion. With `typed_inputs`, the inputs already run
+   tell the pair apart, and the *value judge* (`sstar.judge_prompts`) is asked which of the two
+   real results the docstring wants on the simplest of them; without it, as before, the model is
+   asked for distinguishing inputs and the judge reads both programs with their outputs.
    Without `judge_selection`, the largest group wins. Running out of budget keeps the champion.
 """
 
 from __future__ import annotations
 
+import asyncio
 import enum
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -27,6 +30,7 @@ from .errors import BudgetExceededError, LLMAuthError, LLMError
 from .events import GroupsFormed, MatchJudged, Stage
 from .generate import Generation
 from .results import SelectionReason
+from .judge_prompts import option, parse_value_choice, value_judge_messages
 from .prompts import distinguish_messages, judge_messages, parse_probe_calls, parse_verdict
 
 __all__ = ["JudgeVerdict", "Selection", "SelectionReason", "select", "selection_answer"]
@@ -37,6 +41,8 @@ _INPUTS_TOKENS = 320
 _JUDGE_TOKENS = 400
 _MAX_CHALLENGERS = 3
 _SHOWN_RUNS = 8
+_VALUE_INPUTS = 2  # inputs the value judge is asked about per match (each in both orders)
+_VALUE_TOKENS = 200
 
 
 class JudgeVerdict(enum.Enum):
@@ -146,15 +152,19 @@ async def _match(ctx, evidence: Evidence, groups, champion: int, challenger: int
     b = by_id[groups[challenger].representative]
     known = [*evidence.primary, *evidence.secondary]
     await evidence.run((a, b), evidence.secondary)
+    if ctx.config.typed_inputs:
+        # The inputs already run tell the two apart (that is why they are two groups): judge the
+        # values on the simplest of them, no distinguishing request needed.
+        picked = await _value_judge(ctx, evidence, a, b, known)
+        winner = {0: champion, 1: challenger}.get(picked, champion)
+        loser = challenger if winner == champion else champion
+        ctx.emit(MatchJudged(winner, loser, picked is not None))
+        return winner
     runs = differing(evidence, a, b, known)
-    if not ctx.config.typed_inputs or len(runs) < 2:  # too little to show: ask the model
-        count = max(2, ctx.config.test_inputs // 2)
-        calls = await ask_calls(ctx, distinguish_messages(ctx.problem, a.code, b.code, count), count)
-        await evidence.run((a, b), calls)
-        fresh = differing(evidence, a, b, calls)
-        runs = fresh + [run for run in runs if run[0] not in calls]
-    else:
-        runs.sort(key=lambda run: len(run[0]))  # the simplest calls are the easiest to judge
+    count = max(2, ctx.config.test_inputs // 2)
+    calls = await ask_calls(ctx, distinguish_messages(ctx.problem, a.code, b.code, count), count)
+    await evidence.run((a, b), calls)
+    runs = differing(evidence, a, b, calls) + [run for run in runs if run[0] not in calls]
     runs = runs[:_SHOWN_RUNS]
     first = await _verdict(ctx, judge_messages(ctx.problem, a.code, b.code, runs))
     swapped = [(call, out_b, out_a) for call, out_a, out_b in runs]
@@ -166,6 +176,45 @@ async def _match(ctx, evidence: Evidence, groups, champion: int, challenger: int
     loser = challenger if winner == champion else champion
     ctx.emit(MatchJudged(winner, loser, consistent))
     return winner
+
+
+async def _value_judge(ctx, evidence: Evidence, a: Candidate, b: Candidate, calls) -> int | None:
+    """0 (a) or 1 (b) by the model's consistent choices of the right value on the simplest inputs
+    where they differ (each asked in both orders); None when undecided."""
+    found = []
+    for call in calls:
+        out_a, out_b = evidence.outcome(a.id, call), evidence.outcome(b.id, call)
+        if out_a is None or out_b is None or one_signature(out_a) == one_signature(out_b):
+            continue
+        (shown_a, key_a), (shown_b, key_b) = option(out_a), option(out_b)
+        if key_a != key_b:
+            found.append((len(call), call, shown_a, key_a, shown_b, key_b))
+    found.sort()
+    asks = []
+    for _, call, shown_a, key_a, shown_b, key_b in found[:_VALUE_INPUTS]:
+        asks.append((call, (shown_a, shown_b), (key_a, key_b)))
+    answers = await asyncio.gather(
+        *(
+            selection_answer(
+                ctx,
+                value_judge_messages(ctx.problem, call, *(shown if order == 0 else shown[::-1])),
+                max_tokens=_VALUE_TOKENS,
+                what="judge",
+            )
+            for call, shown, _ in asks
+            for order in (0, 1)
+        )
+    )
+    votes = [0, 0]
+    for index, (_, _, keys) in enumerate(asks):
+        straight, swapped = answers[2 * index], answers[2 * index + 1]
+        first = None if straight is None else parse_value_choice(straight, keys)
+        second = None if swapped is None else parse_value_choice(swapped, keys[::-1])
+        if first is not None and second is not None and first == 1 - second:
+            votes[first] += 1
+    if votes[0] == votes[1]:
+        return None
+    return 0 if votes[0] > votes[1] else 1
 
 
 async def _verdict(ctx: SolveContext, messages) -> JudgeVerdict:

@@ -59,6 +59,7 @@ class ModelScript:
     distinguish: str = fenced("add_one([-3])")
     judge: Callable[[str], str] | str = "Answer: A"
     checks: Callable[[str], str | Reply] | str = "I cannot think of checks."  # none by default
+    value: Callable[[str], str | Reply] | str = "I cannot tell."  # the value judge: undecided
     kinds: list[str] = field(default_factory=list)
 
     def __call__(self, body: dict) -> str | Reply:
@@ -74,6 +75,8 @@ class ModelScript:
             return self.inputs
         if kind == "distinguish":
             return self.distinguish
+        if kind == "value":
+            return self.value(text) if callable(self.value) else self.value
         if kind == "checks":
             return self.checks(text) if callable(self.checks) else self.checks
         if kind == "judge":

@@ -296,3 +296,26 @@ def test_where_it_failed_maps_module_lines_to_the_function():
         "values there: x = 1",
     ]
     assert where_it_failed(p, candidate, StepOutcome(OutcomeKind.RAISED)) is None
+
+
+def test_checks_must_read_the_result_and_calls_must_be_literal():
+    parsed = parse_checks(
+        "merge_intervals(intervals)\nmerge_intervals([x for x in range(3)])\n"
+        "def check_1(intervals, result):\n    assert len(intervals) == 4\n",
+        problem(),
+    )
+    assert dict(parsed.dropped) == {"check_1": Rejection.VACUOUS}  # judges the input only
+    assert parsed.calls == ("merge_intervals([x for x in range(3)])",)
+
+
+def test_value_choice_reads_which_value_was_copied_last():
+    from sstar.judge_prompts import option, parse_value_choice
+
+    keys = ("[(1, 18)]", "[(1, 6), (8, 10), (15, 18)]")
+    assert parse_value_choice("It must be sorted.\n[(1,6), (8,10), (15,18)]", keys) == 1
+    assert parse_value_choice("Not [(1, 6), (8, 10), (15, 18)] but\n[(1, 18)]", keys) == 0
+    assert parse_value_choice("I am not sure.", keys) is None
+    assert parse_value_choice("3", ("3", "[3]")) == 0 and parse_value_choice("[3]", ("3", "[3]")) == 1
+    raised = StepOutcome(OutcomeKind.RAISED, exception_type="ValueError", traceback_line="ValueError: bad")
+    assert option(raised) == ("raises ValueError: bad", "ValueError")
+    assert parse_value_choice("so it raises a ValueError", ("'-1 B'", option(raised)[1])) == 1

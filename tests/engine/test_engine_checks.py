@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from sandbox import ErrorDetail, FrameInfo, OutcomeKind
-from sstar.events import ChecksWeighed, GroupsFormed, MoreSamples, WaveReason, summary
+from sstar.events import ChecksWeighed, GroupsFormed, MatchJudged, MoreSamples, WaveReason, summary
 from sstar.results import Confidence, EvidenceKind, SelectionReason, SolveStatus
 from tests.support.prompt_kinds import kind_of
 from tests.support.scripted_llm import fenced, prompt_text
@@ -298,22 +298,33 @@ async def test_typed_inputs_split_programs_the_model_inputs_do_not(
     model, make_engine, write_problem
 ):
     # Both pass the examples; the model's inputs are sorted already, only a reversed example
-    # (a typed input) tells them apart.
-    model.script.samples = by_seed({0: fenced(RIGHT), 1: fenced(RIGHT)}, fenced(UNSORTED))
+    # (a typed input) tells them apart, and the value judge then picks the sorted result.
+    model.script.samples = by_seed({0: fenced(UNSORTED), 1: fenced(UNSORTED)}, fenced(RIGHT))
     model.script.inputs = fenced("merge_intervals([(1, 2), (3, 4)])")
-    model.script.judge = "Answer: B"  # never consulted when the groups do not differ
+
+    def value(text: str) -> str:  # a judge that copies the sorted option
+        options = text.split("It is one of these two:\n", 1)[1].split("\n\n", 1)[0].splitlines()
+        ordered = [o for o in options if o.startswith("[") and o == str(sorted(eval(o)))]
+        return f"The docstring says sorted by start.\n{ordered[0] if ordered else options[0]}"
+
+    model.script.value = value
 
     def groups(events):
         return [e.sizes for e in events if isinstance(e, GroupsFormed)]
 
     off = dict(prose_checks=False, adaptive_sampling=False, rounds=0)
-    _, events = await solve(product(make_engine, typed_inputs=False, **off), write_problem(INTERVALS))
+    result, events = await solve(
+        product(make_engine, typed_inputs=False, **off), write_problem(INTERVALS)
+    )
     assert groups(events) == [(2,)]  # two programs, one behaviour on the model's inputs
-    assert "judge" not in kinds(model)
-    _, events = await solve(product(make_engine, **off), write_problem(INTERVALS, name="b.py"))
+    assert "judge" not in kinds(model) and "value" not in kinds(model)
+    model.requests.clear()
+    result, events = await solve(product(make_engine, **off), write_problem(INTERVALS, name="b.py"))
     assert groups(events) == [(1, 1)]
-    assert "judge" in kinds(model)  # two behaviours tied on checks: the judge decides
-    assert "distinguish" not in kinds(model)  # typed inputs already tell them apart
+    assert kinds(model).count("value") == 4  # two differing inputs, each in both orders
+    assert "distinguish" not in kinds(model) and "judge" not in kinds(model)
+    assert "sorted(intervals)" in result.body and result.reason is SelectionReason.TOURNAMENT
+    assert [e for e in events if isinstance(e, MatchJudged)] == [MatchJudged(1, 0, True)]
 
 
 async def test_judge_selection_off_keeps_the_majority_without_model_calls(

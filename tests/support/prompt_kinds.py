@@ -14,6 +14,7 @@ KINDS = {  # order matters: a debug prompt also holds the sample prompt's text
     "inputs": "that test edge cases",
     "codet": "different tests of",
     "checks": "Fill in each check",
+    "value": "It is one of these two",
     "sample": "Reply with the complete function",
 }
 
