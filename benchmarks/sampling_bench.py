@@ -86,9 +86,10 @@ async def main() -> None:
     parser.add_argument("--max-tokens", type=int, default=1024)
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--report-only", action="store_true")
+    parser.add_argument("--every", type=int, default=1, help="take every n-th stub (a subset)")
     args = parser.parse_args()
     temperatures = [float(t) for t in args.temperatures.split(",")]
-    stubs = load_stubs(args.stubs_dir)
+    stubs = load_stubs(args.stubs_dir)[:: args.every]
     done = {}
     if args.out.exists():
         for line in args.out.read_text().splitlines():

@@ -16,7 +16,9 @@ verdicts already known are never repeated. An assessment:
    agreement: candidates failing the examples count too); a check no candidate passes is dropped;
 5. groups the candidates that pass the public tests by their outcomes on the primary calls, and
    ranks groups: no hard-coded examples first, then the least weighted violations, then the most
-   samples, then the earliest.
+   programs and samples, then (with typed inputs) the support of the near misses, the programs
+   failing the examples whose outputs side with the group where the groups differ, then the
+   earliest sample.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ import ast
 import asyncio
 import re
 from collections.abc import Hashable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sandbox import OutcomeKind, Probe, ProbeResult, StepOutcome
 from sandbox.compare import outcome_signature
@@ -82,6 +84,7 @@ class GroupEvidence:
     violation: float  # weighted checks its best member fails
     violated: tuple[str, ...]  # names of the kept checks its best member fails
     special_cased: bool  # every member hard-codes an example
+    support: int = 0  # samples of programs failing the examples that behave like it (see below)
 
     @property
     def representative(self) -> str:
@@ -181,9 +184,10 @@ class Evidence:
         ]
         passing = [c for c in tested if generation.runs[c.id].passes]
         samples = {c.id: len(generation.samples_of.get(c.id, [c.sample])) for c in tested}
-        voters = passing + sorted(
+        near = sorted(
             (c for c in tested if c not in passing), key=lambda c: (-samples[c.id], c.sample)
         )[:_MAX_AGREEMENT_CANDIDATES]
+        voters = passing + near
         checks = self.checks.checks
         await self.run(passing, self.primary)
         if checks:
@@ -193,7 +197,41 @@ class Evidence:
             if candidate.id not in self._special:
                 self._special[candidate.id] = hard_codes_examples(candidate.code, self.ctx.problem)
         groups = self._groups(passing, samples, stats, violations)
-        return Assessment(tuple(groups), tuple(stats), tuple(self.primary), violations)
+        if self.ctx.config.typed_inputs and len(groups) > 1 and near:
+            await self.run(near, self.primary)
+            groups = self._ranked(self._supported(groups, near, samples))
+        found = tuple(g for _, g in groups)
+        return Assessment(found, tuple(stats), tuple(self.primary), violations)
+
+    def _supported(self, groups, near, samples):
+        """Each group with the samples of the near misses (programs failing the examples) that
+        behave like it where the groups differ: a vote over execution results (in the spirit of
+        MBR-exec), so two lone passers are not told apart by the order they were drawn in."""
+        reps = [members[0] for members, _ in groups]
+        split = [
+            call
+            for call in self.primary
+            if len({one_signature(self._outcomes[(r.id, call)]) for r in reps}) > 1
+        ]
+        votes = [0] * len(groups)
+        for voter in near:
+            seen = [self._outcomes.get((voter.id, call)) for call in split]
+            if not seen or any(o is None or o.kind is not OutcomeKind.RETURNED for o in seen):
+                continue  # a program that crashes there says nothing about the right answer
+            agreement = [
+                sum(
+                    one_signature(o) == one_signature(self._outcomes[(r.id, call)])
+                    for o, call in zip(seen, split, strict=True)
+                )
+                for r in reps
+            ]
+            best = max(agreement)
+            if best > 0 and agreement.count(best) == 1:
+                votes[agreement.index(best)] += samples[voter.id]
+        return [
+            (members, replace(evidence, support=votes[index]))
+            for index, (members, evidence) in enumerate(groups)
+        ]
 
     async def _weigh(self, checks, voters, samples):
         """Validate, run and weigh the checks; each voter's failed kept checks."""
@@ -351,7 +389,7 @@ class Evidence:
             for check, args, result in jobs
         }
 
-    def _groups(self, passing, samples, stats, violations) -> list[GroupEvidence]:
+    def _groups(self, passing, samples, stats, violations):
         weights = {s.check.name: s.weight for s in stats if s.kept}
         by_signature: dict[Hashable, list[Candidate]] = {}
         for candidate in passing:
@@ -388,16 +426,24 @@ class Evidence:
                 )
             )
         healthy = [g for g in groups if not self._broken(g[0][0])] or groups
-        healthy.sort(
+        return self._ranked(healthy)
+
+    @staticmethod
+    def _ranked(groups):
+        """Best first: no hard-coded examples, fewest weighted violations, then (as S* always
+        did) the most programs and samples, then the near misses' support, then the earliest
+        sample (the greedy one, when it is there)."""
+        return sorted(
+            groups,
             key=lambda g: (
                 *g[1].rank_key(),
-                -g[1].samples,
                 -len(g[0]),
+                -g[1].samples,
+                -g[1].support,
                 min(c.sample for c in g[0]),
                 g[0][0].id,
-            )
+            ),
         )
-        return [g[1] for g in healthy]
 
     def _broken(self, candidate: Candidate) -> bool:
         seen = [self._outcomes[(candidate.id, call)] for call in self.primary]

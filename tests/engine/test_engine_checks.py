@@ -336,3 +336,18 @@ async def test_judge_selection_off_keeps_the_majority_without_model_calls(
     assert set(kinds(model)) == {"sample"}
     assert result.reason is SelectionReason.MAJORITY and "sorted(" not in result.body
     assert result.confidence is Confidence.MEDIUM  # a clear majority, nothing more
+
+
+async def test_near_misses_side_with_the_right_lone_passer(model, make_engine, write_problem):
+    # Two lone passers (the earliest would win a tie); the two near misses (NO_TOUCH, failing
+    # the touching example) sort, so where the passers differ they behave like RIGHT.
+    model.script.samples = by_seed({0: fenced(UNSORTED), 3: fenced(RIGHT)}, fenced(NO_TOUCH))
+    off = dict(prose_checks=False, adaptive_sampling=False, rounds=0)
+    result, _ = await solve(product(make_engine, **off), write_problem(INTERVALS))
+    assert "sorted(intervals)" in result.body  # the judge was undecided: the champion stayed
+    assert kinds(model).count("value") == 4
+    model.requests.clear()
+    result, _ = await solve(
+        product(make_engine, typed_inputs=False, **off), write_problem(INTERVALS, name="b.py")
+    )
+    assert "sorted(" not in result.body  # without typed inputs: no groups, the earliest wins
