@@ -151,19 +151,19 @@ _SHOWN_LOCALS = 6
 def where_it_failed(
     problem: Problem, candidate: Candidate | None, outcome: StepOutcome
 ) -> str | None:
-    """The failing line of the candidate's own function (numbered as the model was shown it),
-    the calls that led there, and the locals at that line, for repair feedback (LDB-style).
-    None when the sandbox gave no location."""
+    """The failing line of the candidate's body (numbered within the body, which is what the
+    model writes, however the prompt shows the rest), the calls that led there, and the locals
+    at that line, for repair feedback (LDB-style). None when the sandbox gave no location."""
     detail = outcome.error
     if outcome.kind is not OutcomeKind.RAISED or detail is None or not detail.frames:
         return None
-    first = problem.stub.span.start.line  # 0-based: the function's first line in the module
-    length = len(candidate.code.splitlines()) if candidate is not None else None
+    first = problem.stub.body_span.start.line  # 0-based: where the new body starts
+    length = len(candidate.body.splitlines()) if candidate is not None else None
 
     def place(line: int, function: str) -> str:
         inside = line - first
-        if length is not None and 1 <= inside <= length:
-            where = f"line {inside} of `{problem.name}`"
+        if length is not None and not problem.stub.body_inline and 1 <= inside <= length:
+            where = f"line {inside} of the body of `{problem.name}`"
             return where if function == problem.name else f"{where} (in `{function}`)"
         return f"`{function}`" if function != "<module>" else "the module"
 

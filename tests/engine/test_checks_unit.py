@@ -288,11 +288,9 @@ def test_where_it_failed_maps_module_lines_to_the_function():
     )
     outcome = StepOutcome(OutcomeKind.RAISED, exception_type="KeyError", error=detail)
     text = where_it_failed(p, candidate, outcome)
-    shown = candidate.code.splitlines()
-    number = next(i for i, t in enumerate(shown, 1) if "return helper(x)" in t)
     assert text.splitlines() == [
         "it failed at `helper`: `raise KeyError`",
-        f"called from line {number} of `merge_intervals`: `return helper(x)`",
+        "called from line 2 of the body of `merge_intervals`: `return helper(x)`",
         "values there: x = 1",
     ]
     assert where_it_failed(p, candidate, StepOutcome(OutcomeKind.RAISED)) is None

@@ -263,13 +263,13 @@ async def test_repair_feedback_names_the_failing_line_and_its_locals(
     assert result.status is SolveStatus.SOLVED
     debug = prompt_text(next(b for b in model.requests if kind_of(b) == "debug"))
     assert "TypeError: 'tuple' object does not support item assignment" in debug
-    # Numbered as the model was shown the function (the def is line 1, the docstring follows).
-    shown = next(c.code for c in result.candidates if "current[1] = max(" in c.code)
-    line = next(i for i, text in enumerate(shown.splitlines(), 1) if "current[1] = max(" in text)
-    assert line > 10
+    # Numbered within the body (what the model writes), whatever else the prompt shows.
+    body = next(c.body for c in result.candidates if "current[1] = max(" in c.body)
+    line = next(i for i, text in enumerate(body.splitlines(), 1) if "current[1] = max(" in text)
+    assert line == 8
     assert (
-        f"it failed at line {line} of `merge_intervals`: `current[1] = max(current[1], interval[1])`"
-        in debug
+        f"it failed at line {line} of the body of `merge_intervals`: "
+        "`current[1] = max(current[1], interval[1])`" in debug
     )
     assert "values there: current = (1, 3), merged = []" in debug
 
