@@ -22,6 +22,7 @@ from .literals import to_source
 from .problem import Problem
 from .prompts import parse_probe_calls
 from .signature import Param, ParamKind, signature_of
+from .strategies import draw, from_annotation, from_values, union_parts
 
 __all__ = ["example_arguments", "random_calls", "shaped_calls"]
 
@@ -83,15 +84,15 @@ def random_calls(problem: Problem, count: int = 10) -> list[str]:
     strategies = []
     for index, param in enumerate(params):
         values = [args[index] for args in samples if index < len(args)]
-        strategy = _from_values(values, st) if values else None
+        strategy = from_values(values, st) if values else None
         if strategy is None:
-            strategy = _from_annotation(param.annotation, st)
+            strategy = from_annotation(param.annotation, st)
         if strategy is None:
             if param.default is not None:
                 break  # leave this and later optional parameters to their defaults
             return []
         strategies.append(strategy)
-    drawn = _draw(st.tuples(*strategies), count * 3)
+    drawn = draw(st.tuples(*strategies), count * 3)
     calls: list[str] = []
     for args in drawn:
         text = _call(receiver, problem, tuple(args))
@@ -254,7 +255,7 @@ def _edges(annotation: str | None) -> list[object]:
         return []
     out: list[object] = []
     optional = False
-    for part in _union_parts(node):
+    for part in union_parts(node):
         if isinstance(part, ast.Constant) and part.value is None:
             optional = True
             continue
@@ -266,167 +267,3 @@ def _edges(annotation: str | None) -> list[object]:
             out += _edges(ast.unparse(inner)) if inner is not None else []
         out += _EDGES.get(name or "", [])
     return ([None] if optional else []) + out
-
-
-def _union_parts(node: ast.expr) -> list[ast.expr]:
-    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
-        return [*_union_parts(node.left), *_union_parts(node.right)]
-    if isinstance(node, ast.Subscript) and _name(node.value) == "Union":
-        elts = node.slice.elts if isinstance(node.slice, ast.Tuple) else [node.slice]
-        return [p for e in elts for p in _union_parts(e)]
-    return [node]
-
-
-def _name(node: ast.expr) -> str | None:
-    if isinstance(node, ast.Name):
-        return node.id
-    return node.attr if isinstance(node, ast.Attribute) else None
-
-
-# -- hypothesis strategies -----------------------------------------------------------------------
-
-
-def _from_values(values: list[object], st):
-    """A strategy for values shaped like these examples (signs, sizes and element types)."""
-    kinds = {type(v) for v in values if v is not None}
-    if len(kinds) != 1:
-        return None
-    kind = kinds.pop()
-    if kind is bool:
-        return st.booleans()
-    if kind is int:
-        low = min(values)  # type: ignore[type-var]
-        high = max(abs(v) for v in values)  # type: ignore[arg-type]
-        return st.integers(min(low, 0) if low < 0 else 0, high * 2 + 10)  # type: ignore[operator]
-    if kind is float:
-        high = max(abs(v) for v in values) * 2 + 10.0  # type: ignore[arg-type]
-        low = -high if min(values) < 0 else 0.0  # type: ignore[type-var]
-        return st.floats(low, high, allow_nan=False, allow_infinity=False)
-    if kind is str:
-        longest = max(len(v) for v in values)  # type: ignore[arg-type]
-        letters = st.characters(categories=("L", "N", "P", "Zs"), codec="utf-8")
-        return st.text(letters, max_size=longest * 2 + 2)
-    if kind in (list, set, frozenset, tuple):
-        items = [x for v in values for x in v]  # type: ignore[attr-defined]
-        if kind is tuple and len({len(v) for v in values}) == 1 and values[0]:  # type: ignore[arg-type]
-            parts = [_from_values([v[i] for v in values], st) for i in range(len(values[0]))]  # type: ignore[index]
-            if any(p is None for p in parts):
-                return None
-            strategy = st.tuples(*parts)
-            if all(_ordered(v) for v in values):
-                strategy = strategy.map(lambda t: tuple(sorted(t)))  # ranges stay ranges
-            return strategy
-        inner = _from_values(items, st) if items else st.integers(-10, 10)
-        if inner is None:
-            return None
-        longest = max(len(v) for v in values) + 2  # type: ignore[arg-type]
-        maker = {list: st.lists, set: st.sets, frozenset: st.frozensets}.get(kind, st.lists)
-        return maker(inner, max_size=longest)
-    if kind is dict:
-        keys = _from_values([k for v in values for k in v], st)  # type: ignore[attr-defined]
-        items = _from_values([x for v in values for x in v.values()], st)  # type: ignore[attr-defined]
-        if keys is None or items is None:
-            return None
-        return st.dictionaries(keys, items, max_size=4)
-    return None
-
-
-def _ordered(value: object) -> bool:
-    try:
-        return len(value) >= 2 and list(value) == sorted(value)  # type: ignore[arg-type]
-    except TypeError:
-        return False
-
-
-_SCALARS = {
-    "int": lambda st: st.integers(-20, 100),
-    "float": lambda st: st.floats(-100, 100, allow_nan=False, allow_infinity=False),
-    "str": lambda st: st.text(st.characters(categories=("L", "N", "P", "Zs")), max_size=8),
-    "bool": lambda st: st.booleans(),
-    "bytes": lambda st: st.binary(max_size=8),
-    "complex": lambda st: st.complex_numbers(max_magnitude=100, allow_nan=False),
-}
-_SEQUENCES = {"list", "List", "Sequence", "Iterable", "Collection", "MutableSequence", "Iterator"}
-_SETS = {"set", "Set", "frozenset", "FrozenSet", "AbstractSet", "MutableSet"}
-_MAPPINGS = {"dict", "Dict", "Mapping", "MutableMapping"}
-
-
-def _from_annotation(annotation: str | None, st):
-    if not annotation:
-        return None
-    try:
-        node = ast.parse(annotation, mode="eval").body
-    except SyntaxError:
-        return None
-    return _strategy(node, st, 0)
-
-
-def _strategy(node: ast.expr, st, depth: int):
-    if depth > 4:
-        return None
-    if isinstance(node, ast.Constant):
-        if node.value is None:
-            return st.none()
-        if isinstance(node.value, str):  # a string annotation
-            return _from_annotation(node.value, st)
-        return None
-    parts = _union_parts(node)
-    if len(parts) > 1:
-        inner = [_strategy(p, st, depth + 1) for p in parts]
-        return None if any(s is None for s in inner) else st.one_of(*inner)
-    if isinstance(node, ast.Subscript):
-        head = _name(node.value)
-        args = node.slice.elts if isinstance(node.slice, ast.Tuple) else [node.slice]
-        if head == "Optional":
-            inner = _strategy(args[0], st, depth + 1)
-            return None if inner is None else st.one_of(st.none(), inner)
-        if head == "Literal":
-            try:
-                return st.sampled_from([ast.literal_eval(a) for a in args])
-            except ValueError:
-                return None
-        inner = [_strategy(a, st, depth + 1) for a in args if not _is_ellipsis(a)]
-        if any(s is None for s in inner) or not inner:
-            return None
-        if head in _SEQUENCES:
-            return st.lists(inner[0], max_size=6)
-        if head in _SETS:
-            return (st.frozensets if "rozen" in head else st.sets)(inner[0], max_size=6)
-        if head in _MAPPINGS and len(inner) == 2:
-            return st.dictionaries(inner[0], inner[1], max_size=4)
-        if head in ("tuple", "Tuple"):
-            if any(_is_ellipsis(a) for a in args):
-                return st.lists(inner[0], max_size=5).map(tuple)
-            return st.tuples(*inner)
-        return None
-    name = _name(node)
-    if name in _SCALARS:
-        return _SCALARS[name](st)
-    if name in _SEQUENCES:
-        return st.lists(st.integers(-10, 10), max_size=6)
-    return None
-
-
-def _is_ellipsis(node: ast.expr) -> bool:
-    return isinstance(node, ast.Constant) and node.value is Ellipsis
-
-
-def _draw(strategy, count: int) -> list:
-    from hypothesis import HealthCheck, Phase, given, settings
-
-    drawn: list = []
-
-    @settings(
-        derandomize=True,
-        database=None,
-        max_examples=count,
-        phases=[Phase.generate],
-        suppress_health_check=list(HealthCheck),
-        deadline=None,
-    )
-    @given(strategy)
-    def collect(value) -> None:
-        drawn.append(value)
-
-    collect()
-    return drawn
