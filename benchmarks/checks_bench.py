@@ -48,19 +48,23 @@ from sstar.stubs import find_stubs  # noqa: E402
 _GROUND_TRUTH = (Rejection.REJECTS_EXAMPLE, Rejection.CRASHES)
 
 
-async def one(client, model, pool, root: Path, name: str) -> dict:
+async def one(client, model, pool, root: Path, name: str, stored: dict | None = None) -> dict:
     source = (root / f"{name}.py").read_text()
     (stub,) = find_stubs(source)
     problem = extract_problem(source, qualname=stub.qualname, path=f"{name}.py")
     messages = checks_messages(problem)
     if messages is None:
         return {"stub": name, "written": 0}
-    began = time.time()
-    answer = await client.chat.completions.create(
-        model=model, messages=messages, temperature=0.0, seed=0, max_tokens=_CHECKS_TOKENS
-    )
-    seconds = time.time() - began
-    text = answer.choices[0].message.content or ""
+    if stored is not None:  # --rescore: the answer as recorded, judged by today's filters
+        text, seconds, tokens = stored["answer"], stored["seconds"], stored["tokens"]
+    else:
+        began = time.time()
+        answer = await client.chat.completions.create(
+            model=model, messages=messages, temperature=0.0, seed=0, max_tokens=_CHECKS_TOKENS
+        )
+        seconds = time.time() - began
+        text = answer.choices[0].message.content or ""
+        tokens = answer.usage.completion_tokens
     parsed = parse_checks(text, problem)
     ctx = SolveContext(problem, Config(), llm=None, sandbox=pool, cache=Cache.disabled(),
                        on_event=None, fingerprint={})
@@ -80,6 +84,7 @@ async def one(client, model, pool, root: Path, name: str) -> dict:
         dropped = stat.rejection in _GROUND_TRUTH
         rejects_both = stat.rejection is Rejection.REJECTS_ALL  # reference and naive fail it
         checks.append({
+            "rejects_both": rejects_both,
             "name": stat.check.name, "kind": stat.check.kind.value, "sentence": stat.check.sentence,
             "shown": stat.check.shown, "dropped": stat.rejection.name if dropped else None,
             "applied": stat.passed + stat.failed > 0,
@@ -89,7 +94,7 @@ async def one(client, model, pool, root: Path, name: str) -> dict:
                                        or stat.check.name in assessment.violations.get(naive.id, ())),
         })
     return {
-        "stub": name, "seconds": round(seconds, 1), "tokens": answer.usage.completion_tokens,
+        "stub": name, "seconds": round(seconds, 1), "tokens": tokens,
         "written": text.count("def check_"), "parser_dropped": [r.name for _, r in parsed.dropped],
         "calls": len(parsed.calls), "checks": checks, "answer": text,
         "reference_passes_examples": generation.runs[reference.id].passes,
@@ -105,6 +110,8 @@ async def main() -> None:
     parser.add_argument("--concurrency", type=int, default=4)
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--ids", default="", help="comma-separated stub names (default: all)")
+    parser.add_argument("--report-only", action="store_true")
+    parser.add_argument("--rescore", type=Path, help="judge the answers recorded in this JSONL again")
     args = parser.parse_args()
     names = [p.stem for p in sorted(args.stubs_dir.glob("*.py"))
              if not p.name.startswith("_") and (args.stubs_dir / "hidden" / p.name).exists()]
@@ -115,6 +122,20 @@ async def main() -> None:
         for line in args.out.read_text().splitlines():
             record = json.loads(line)
             done[record["stub"]] = record
+    if args.report_only:
+        report([done[n] for n in names if n in done])
+        return
+    if args.rescore:
+        stored = {json.loads(x)["stub"]: json.loads(x) for x in args.rescore.read_text().splitlines()}
+        async with SandboxPool() as pool:
+            records = []
+            for name in names:
+                if name in stored and stored[name].get("answer") is not None:
+                    records.append(await one(None, None, pool, args.stubs_dir, name, stored[name]))
+        with args.out.open("w") as out:
+            out.writelines(json.dumps(r) + "\n" for r in records)
+        report(records)
+        return
     client = openai.AsyncOpenAI(base_url=args.base_url, api_key=os.environ.get(args.key_env, "none"),
                                 timeout=900)
     gate = asyncio.Semaphore(args.concurrency)
@@ -138,16 +159,20 @@ def report(records: list[dict]) -> None:
     parser = Counter(reason for r in records for reason in r.get("parser_dropped", []))
     checks = [c for r in records for c in r.get("checks", [])]
     by_examples = Counter(c["dropped"] for c in checks if c["dropped"])
-    survivors = [c for c in checks if not c["dropped"] and c.get("applied", True)]
+    agreement = sum(1 for c in checks if not c["dropped"] and c.get("rejects_both"))
+    survivors = [c for c in checks if not c["dropped"] and c.get("applied", True)
+                 and not c.get("rejects_both")]
     idle = sum(1 for c in checks if not c["dropped"] and not c.get("applied", True))
     sound = [c for c in survivors if c["sound"]]
     useful = [c for c in sound if c["useful"]]
     stubs_useful = sum(1 for r in records if any(c["sound"] and c["useful"] for c in r.get("checks", [])))
-    stubs_unsound = sum(1 for r in records if any(not c["dropped"] and not c["sound"] for c in r.get("checks", [])))
+    stubs_unsound = sum(1 for r in records if any(not c["dropped"] and not c["sound"] and not c.get("rejects_both") and c.get("applied", True) for c in r.get("checks", [])))
     print(f"{len(records)} stubs; check functions written: {written}")
     print(f"dropped by the parser: {sum(parser.values())} {dict(parser)}")
     print(f"checks after splitting asserts: {len(checks)}; dropped by the examples: "
           f"{sum(by_examples.values())} {dict(by_examples)}")
+    print(f"failed by both the reference and the naive body (dual agreement drops it once no "
+          f"candidate passes): {agreement}")
     print(f"surviving but never applicable (no plain output to judge): {idle}")
     print(f"surviving: {len(survivors)}; sound (reference passes): {len(sound)} "
           f"({len(sound) / max(1, len(survivors)):.0%}); sound and useful (naive fails): {len(useful)}")

@@ -29,6 +29,7 @@ from .context import SolveContext
 from .literals import to_source
 from .prompts import parse_probe_calls
 from .signature import bound_arguments, signature_of
+from .typed_inputs import example_calls
 
 __all__ = ["TRUSTED", "CheckRunner", "CheckStat"]
 
@@ -118,20 +119,21 @@ class CheckRunner:
         problem = self.ctx.problem
         pairs: list[tuple[str, str]] = []
         calls: dict[str, str | None] = {}
-        for example in problem.examples:
-            found = parse_probe_calls(example.source, problem, 1)
-            node = _call_node(example.source)
+        for example, node in example_calls(problem):
+            found = parse_probe_calls(ast.unparse(node), problem, 1)
             if found:
                 calls[found[0]] = example.exc_msg.strip() if example.exc_msg else None
-            if node is None or example.exc_msg:
+            if example.exc_msg:
                 continue
             args = bound_arguments(node, self._params)
+            if args is None or not all(_literal(a) for a in args):
+                continue  # names only the examples' own state knows
             try:
                 value = ast.literal_eval(example.want.strip())
             except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
                 continue
             want = to_source(value)
-            if args is not None and want is not None:
+            if want is not None:
                 pairs.append((", ".join(args), want))
         return pairs, calls
 
@@ -256,3 +258,11 @@ def _call_node(source: str) -> ast.Call | None:
     if isinstance(node, ast.Await):
         node = node.value
     return node if isinstance(node, ast.Call) else None
+
+
+def _literal(source: str) -> bool:
+    try:
+        ast.literal_eval(source)
+    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+        return False
+    return True

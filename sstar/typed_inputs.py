@@ -19,24 +19,65 @@ import itertools
 from collections.abc import Iterator
 
 from .literals import to_source
-from .problem import Problem
+from .problem import Example, Problem
 from .prompts import parse_probe_calls
 from .signature import Param, ParamKind, signature_of
 from .strategies import draw, from_annotation, from_values, union_parts
 
-__all__ = ["example_arguments", "random_calls", "shaped_calls"]
+__all__ = ["example_arguments", "example_calls", "random_calls", "shaped_calls"]
 
 Args = tuple[object, ...]
+
+
+def example_calls(problem: Problem) -> list[tuple[Example, ast.Call]]:
+    """Each example that calls the stub, with the names earlier examples bound to literals
+    (`>>> rows = [...]`) replaced by those literals."""
+    env: dict[str, ast.expr] = {}
+    out: list[tuple[Example, ast.Call]] = []
+    for example in problem.examples:
+        try:
+            tree = ast.parse(example.source)
+        except SyntaxError:
+            continue
+        node = tree.body[0] if len(tree.body) == 1 else None
+        if isinstance(node, ast.Assign) and [type(t) for t in node.targets] == [ast.Name]:
+            value = _Bind(env).visit(node.value)
+            name = node.targets[0].id  # type: ignore[attr-defined]
+            if _is_literal(value):
+                env[name] = value
+            else:
+                env.pop(name, None)
+            continue
+        call = _stub_call(example.source, problem)
+        if call is not None:
+            call.args = [_Bind(env).visit(a) for a in call.args]
+            for keyword in call.keywords:
+                keyword.value = _Bind(env).visit(keyword.value)
+            out.append((example, call))
+    return out
+
+
+class _Bind(ast.NodeTransformer):
+    def __init__(self, env: dict[str, ast.expr]) -> None:
+        self.env = env
+
+    def visit_Name(self, node: ast.Name) -> ast.expr:  # noqa: N802 - the visitor's name
+        return self.env.get(node.id, node) if isinstance(node.ctx, ast.Load) else node
+
+
+def _is_literal(node: ast.expr) -> bool:
+    try:
+        ast.literal_eval(node)
+    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+        return False
+    return True
 
 
 def example_arguments(problem: Problem) -> list[Args]:
     """The literal positional arguments of each example call of the stub (in parameter order)."""
     params = [p for p in signature_of(problem) if p.kind is ParamKind.POSITIONAL]
     out: list[Args] = []
-    for example in problem.examples:
-        call = _stub_call(example.source, problem)
-        if call is None:
-            continue
+    for _, call in example_calls(problem):
         args = _literal_args(call, params)
         if args is not None and args not in out:
             out.append(args)
