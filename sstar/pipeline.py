@@ -150,8 +150,8 @@ async def _model_inputs(ctx: SolveContext) -> list[str]:
 def _repairs(ctx, evidence: Evidence, assessment: Assessment, generation: Generation, done: set):
     """The best programs that pass the examples but break trusted checks, with those checks'
     counterexamples as failures (each program repaired at most once)."""
-    if not ctx.config.prose_checks or not evidence_rounds(ctx):
-        return []
+    if not ctx.config.prose_checks or ctx.config.rounds <= 0:
+        return []  # no checks to repair against, or repairs are off (`rounds=0`)
     by_id = {c.id: c for c in generation.candidates}
     out = []
     for group in assessment.groups:
@@ -166,10 +166,6 @@ def _repairs(ctx, evidence: Evidence, assessment: Assessment, generation: Genera
         if len(out) >= _REPAIRS_PER_ASSESSMENT:
             break
     return out
-
-
-def evidence_rounds(ctx) -> bool:
-    return ctx.config.rounds > 0
 
 
 def _failure(evidence: Evidence, candidate_id: str, stat: CheckStat) -> Failure | None:
