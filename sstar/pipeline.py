@@ -36,8 +36,8 @@ from .events import (
     StageStarted,
 )
 from .generate import Generation, Sampler, checked
-from .prompts import Failure, inputs_messages
-from .select import Selection, ask_calls, select
+from .prompts import Failure
+from .select import Selection, select, synthesise_inputs
 from .stopping import next_wave
 
 __all__ = ["Outcome", "run_stages"]
@@ -89,7 +89,7 @@ async def run_stages(ctx: SolveContext, samples: int, rounds: int) -> Outcome:
         assessment = await _assess(ctx, evidence, generation, checks)
     passing = sum(len(g.members) for g in assessment.groups)
     if ctx.config.judge_selection and passing >= 2:
-        calls = await _model_inputs(ctx)
+        calls = await synthesise_inputs(ctx)
         ctx.emit(InputsSynthesized(len(calls)))
         if calls:
             evidence.add_primary(calls)
@@ -136,15 +136,6 @@ async def _write_checks(ctx: SolveContext) -> CheckSet:
         ctx.notice_once(f"the request for checks of the docstring failed: {error}")
         return CheckSet()
     return parse_checks(answer.text, ctx.problem)
-
-
-async def _model_inputs(ctx: SolveContext) -> list[str]:
-    count = ctx.config.test_inputs
-    try:
-        return await ask_calls(ctx, inputs_messages(ctx.problem, count), count)
-    except BudgetExceededError as error:
-        ctx.notice_once(f"{error}; selecting without generated inputs")
-        return []
 
 
 def _repairs(ctx, evidence: Evidence, assessment: Assessment, generation: Generation, done: set):

@@ -31,9 +31,22 @@ from .events import GroupsFormed, MatchJudged, Stage
 from .generate import Generation
 from .results import SelectionReason
 from .judge_prompts import option, parse_value_choice, value_judge_messages
-from .prompts import distinguish_messages, judge_messages, parse_probe_calls, parse_verdict
+from .prompts import (
+    distinguish_messages,
+    inputs_messages,
+    judge_messages,
+    parse_probe_calls,
+    parse_verdict,
+)
 
-__all__ = ["JudgeVerdict", "Selection", "SelectionReason", "select", "selection_answer"]
+__all__ = [
+    "JudgeVerdict",
+    "Selection",
+    "SelectionReason",
+    "select",
+    "selection_answer",
+    "synthesise_inputs",
+]
 
 # Caps on selection answers: a probe list is a few short lines, a verdict a few sentences and an
 # `Answer:` line. A judge cut off before its verdict keeps the champion.
@@ -131,6 +144,20 @@ async def ask_calls(ctx: SolveContext, messages, count: int) -> list[str]:
     """Probe calls from one model answer; an empty list when the model failed us (not fatal)."""
     text = await selection_answer(ctx, messages, max_tokens=_INPUTS_TOKENS, what="selection")
     return [] if text is None else parse_probe_calls(text, ctx.problem, count)
+
+
+async def synthesise_inputs(ctx: SolveContext) -> list[str]:
+    """S*'s input synthesis: probe calls the model proposes for edge cases (one request, its
+    answer capped; a spent budget gives none). Baselines send exactly this request too."""
+    count = ctx.config.test_inputs
+    try:
+        return await ask_calls(ctx, inputs_messages(ctx.problem, count), count)
+    except BudgetExceededError as error:
+        ctx.notice_once(f"{error}; selecting without generated inputs")
+        return []
+
+
+_synthesise = synthesise_inputs  # the name sstar.bench used before it was public
 
 
 def differing(
