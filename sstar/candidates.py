@@ -22,7 +22,14 @@ from .extract_code import dedup_key
 from .problem import Problem
 from .prompts import Failure
 
-__all__ = ["Candidate", "PublicRun", "describe_outcome", "make_candidate", "run_public"]
+__all__ = [
+    "Candidate",
+    "PublicRun",
+    "describe_outcome",
+    "make_candidate",
+    "run_public",
+    "where_it_failed",
+]
 
 
 @dataclass(frozen=True)
@@ -94,10 +101,12 @@ def _awaitable(source: str) -> str:
 async def run_public(ctx, candidate: Candidate) -> PublicRun:
     problem: Problem = ctx.problem
     results = await ctx.run(candidate.module, public_probes(problem))
-    return judge_public(problem, results)
+    return judge_public(problem, results, candidate)
 
 
-def judge_public(problem: Problem, results: list[ProbeResult]) -> PublicRun:
+def judge_public(
+    problem: Problem, results: list[ProbeResult], candidate: Candidate | None = None
+) -> PublicRun:
     examples, tests = results[0], results[1:]
     total = len(problem.examples) + len(problem.tests)
     if examples.setup.kind is not OutcomeKind.RETURNED:
@@ -118,15 +127,55 @@ def judge_public(problem: Problem, results: list[ProbeResult]) -> PublicRun:
                 else f"raises {example.exc_msg.strip()}"
             )
             failures.append(
-                Failure(example.source, expected or "(nothing)", describe_outcome(outcome))
+                Failure(
+                    example.source,
+                    expected or "(nothing)",
+                    describe_outcome(outcome),
+                    where_it_failed(problem, candidate, outcome),
+                )
             )
     for test, result in zip(problem.tests, tests, strict=False):
         outcome = result.steps[0] if result.steps else result.setup
         if result.setup.kind is OutcomeKind.RETURNED and outcome.kind is OutcomeKind.RETURNED:
             passed += 1
         else:
-            failures.append(Failure(test.source, None, describe_outcome(outcome)))
+            detail = where_it_failed(problem, candidate, outcome)
+            failures.append(Failure(test.source, None, describe_outcome(outcome), detail))
     return PublicRun(passed, total, True, tuple(examples.steps), tuple(verdicts), tuple(failures))
+
+
+_SHOWN_FRAMES = 3
+_SHOWN_LOCALS = 6
+
+
+def where_it_failed(
+    problem: Problem, candidate: Candidate | None, outcome: StepOutcome
+) -> str | None:
+    """The failing line of the candidate's body (numbered within the body, which is what the
+    model writes, however the prompt shows the rest), the calls that led there, and the locals
+    at that line, for repair feedback (LDB-style). None when the sandbox gave no location."""
+    detail = outcome.error
+    if outcome.kind is not OutcomeKind.RAISED or detail is None or not detail.frames:
+        return None
+    first = problem.stub.body_span.start.line  # 0-based: where the new body starts
+    length = len(candidate.body.splitlines()) if candidate is not None else None
+
+    def place(line: int, function: str) -> str:
+        inside = line - first
+        if length is not None and not problem.stub.body_inline and 1 <= inside <= length:
+            where = f"line {inside} of the body of `{problem.name}`"
+            return where if function == problem.name else f"{where} (in `{function}`)"
+        return f"`{function}`" if function != "<module>" else "the module"
+
+    frames = detail.frames[-_SHOWN_FRAMES:]
+    *outer, inner = frames
+    lines = [f"it failed at {place(inner.line, inner.function)}: `{inner.text}`"]
+    for frame in reversed(outer):
+        lines.append(f"called from {place(frame.line, frame.function)}: `{frame.text}`")
+    shown = [f"{name} = {value}" for name, value in detail.locals[:_SHOWN_LOCALS]]
+    if shown:
+        lines.append("values there: " + ", ".join(shown))
+    return "\n".join(lines)
 
 
 def describe_outcome(outcome: StepOutcome) -> str:

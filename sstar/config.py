@@ -53,6 +53,7 @@ class Config:
     typed_inputs: bool = True  # inputs from the signature and the examples' shapes
     prose_checks: bool = True  # executable checks from the docstring's prose
     adaptive_sampling: bool = True  # more samples in waves while too few programs pass
+    adaptive_samples: int = 8  # how many samples adaptive sampling may add beyond `samples`
 
     def with_settings(self, settings: Mapping[str, object]) -> tuple[Config, list[str]]:
         """This config updated from camelCase settings, and a message for every rejected key."""

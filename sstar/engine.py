@@ -1,8 +1,9 @@
 """The S* engine: a `Problem` in, a `SolveResult` out, with a stream of typed events in between.
 
 `Engine` owns the long-lived pieces (the model client, one sandbox pool per workspace, the cache)
-and runs each solve as: stage 1 (`generate`: parallel samples + repair rounds), stage 2 (`select`:
-public filter, synthesised inputs, behaviour groups, judged tournament), then the report.
+and runs each solve through `sstar.pipeline` (samples in waves with repair rounds, checks of the
+docstring, typed and synthesised inputs, behaviour groups, selection, under one stopping rule),
+then the report with its confidence (`sstar.confidence`).
 
 Cancellation: `solve` runs inside the caller's task; cancelling it cancels every lineage, which
 abandons model requests and makes the sandbox kill the children it started. `CancelledError` is
@@ -15,7 +16,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -23,13 +23,14 @@ from .cache import Cache
 from .candidates import Candidate, describe_outcome
 from .config import Config
 from .context import SolveContext, Timing
+from .confidence import judge_confidence
 from .errors import SandboxError
-from .events import EventSink, SolveFinished, SolveStarted, StageFinished, StageStarted, Stage
-from .generate import Generation, generate
+from .events import EventSink, SolveFinished, SolveStarted, Stage, StageStarted
+from .generate import Generation
 from .llm import LLMClient
+from .pipeline import Outcome, run_stages
 from .problem import Problem
 from .results import CandidateReport, ExampleResult, SolveResult, SolveStatus
-from .select import Selection, select
 
 __all__ = ["Engine"]
 
@@ -77,15 +78,8 @@ class Engine:
                 ctx.notice_once(self.cache.warning)
             if read_notice:
                 ctx.notice_once(read_notice)
-            started = time.perf_counter()
-            emit(StageStarted(Stage.SAMPLING))
-            generation = await generate(ctx, count, config.rounds)
-            emit(StageFinished(Stage.SAMPLING, time.perf_counter() - started))
-            started = time.perf_counter()
-            emit(StageStarted(Stage.SELECTING))
-            selection = await select(ctx, generation)
-            emit(StageFinished(Stage.SELECTING, time.perf_counter() - started))
-            result = _report(ctx, generation, selection, backend)
+            outcome = await run_stages(ctx, count, config.rounds)
+            result = _report(ctx, outcome, backend)
             self.last_timing = ctx.timing()
             emit(SolveFinished(result))
             return result
@@ -229,10 +223,9 @@ def _backend(base_url: str, config: Config) -> str:
     return f"{config.model or 'model'} at {host}" if config.model else host
 
 
-def _report(
-    ctx: SolveContext, generation: Generation, selection: Selection, backend: str
-) -> SolveResult:
+def _report(ctx: SolveContext, outcome: Outcome, backend: str) -> SolveResult:
     problem = ctx.problem
+    generation, selection = outcome.generation, outcome.selection
     chosen = selection.chosen
     reports = []
     for candidate in generation.candidates:
@@ -260,6 +253,9 @@ def _report(
     else:
         status = SolveStatus.NO_CANDIDATE_PASSED
     warnings = [*problem.warnings, *sorted(ctx.counters.noticed)]
+    confidence, evidence, suggestion = judge_confidence(
+        problem, generation, selection, outcome.evidence
+    )
     return SolveResult(
         qualname=problem.qualname,
         status=status,
@@ -270,6 +266,10 @@ def _report(
         usage=ctx.usage(),
         warnings=tuple(warnings),
         backend=backend,
+        confidence=confidence,
+        evidence=evidence,
+        suggestion=suggestion,
+        reason=selection.reason,
     )
 
 

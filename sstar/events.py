@@ -11,10 +11,11 @@ import enum
 from dataclasses import dataclass
 from collections.abc import Callable
 
-from .results import SolveResult
+from .results import Confidence, SolveResult
 
 __all__ = [
     "Stage",
+    "WaveReason",
     "SolveStarted",
     "StageStarted",
     "SampleGenerated",
@@ -24,6 +25,8 @@ __all__ = [
     "InputsSynthesized",
     "GroupsFormed",
     "MatchJudged",
+    "ChecksWeighed",
+    "MoreSamples",
     "StageFinished",
     "Notice",
     "SolveFinished",
@@ -38,6 +41,15 @@ class Stage(enum.Enum):
     SAMPLING = "sampling"
     DEBUGGING = "debugging"
     SELECTING = "selecting"
+    CHECKING = "checking"  # writing checks of the docstring's prose
+
+
+class WaveReason(enum.Enum):
+    """Why adaptive sampling draws another wave."""
+
+    NONE_PASS = "no program passes the examples"
+    ONE_PASSES = "only one program passes the examples"
+    VIOLATES = "the best program breaks a trusted check of the docstring"
 
 
 @dataclass(frozen=True)
@@ -107,6 +119,20 @@ class MatchJudged:
 
 
 @dataclass(frozen=True)
+class ChecksWeighed:
+    kept: int  # checks that agree with every example and some candidate
+    dropped: int
+    trusted: int  # kept checks most candidates pass
+
+
+@dataclass(frozen=True)
+class MoreSamples:
+    added: int
+    total: int  # samples drawn once this wave is done
+    reason: WaveReason
+
+
+@dataclass(frozen=True)
 class StageFinished:
     stage: Stage
     seconds: float
@@ -132,6 +158,8 @@ Event = (
     | InputsSynthesized
     | GroupsFormed
     | MatchJudged
+    | ChecksWeighed
+    | MoreSamples
     | StageFinished
     | Notice
     | SolveFinished
@@ -146,6 +174,8 @@ def describe(event: Event) -> str | None:
             return f"solving {qualname}: {samples} samples, {rounds} repair rounds, {backend}"
         case StageStarted(Stage.STARTING):
             return "starting the local model"
+        case StageStarted(Stage.CHECKING):
+            return None  # runs beside sampling: the sampling lines say where the solve is
         case StageStarted(stage):
             return stage.value
         case SampleGenerated(done=done, total=total, usable=False):
@@ -163,6 +193,10 @@ def describe(event: Event) -> str | None:
         case MatchJudged(winner, loser, consistent):
             verdict = "" if consistent else " (inconsistent verdict)"
             return f"selecting: group {winner + 1} beat group {loser + 1}{verdict}"
+        case ChecksWeighed(kept, dropped, trusted):
+            return f"checks from the docstring: {kept} kept ({trusted} trusted), {dropped} dropped"
+        case MoreSamples(added, total, reason):
+            return f"sampling {added} more ({total} in all): {reason.value}"
         case Notice(message):
             return message
         case SolveFinished(result):
@@ -171,7 +205,7 @@ def describe(event: Event) -> str | None:
 
 
 def summary(result: SolveResult) -> str:
-    """One line for the end of a solve."""
+    """One line for the end of a solve: what the answer passes and how sure the engine is."""
     chosen = result.chosen
     distinct = len(result.candidates)
     if result.body is None:
@@ -185,4 +219,13 @@ def summary(result: SolveResult) -> str:
         if chosen and distinct > 1
         else ""
     )
-    return f"{result.qualname}: {checks}{origin}"
+    line = f"{result.qualname}: {checks}{origin}"
+    if result.confidence is Confidence.NONE or not result.evidence:
+        return line
+    reasons = [e.text for e in result.evidence[1:3]]  # the first item repeats the examples
+    line += f"; {result.confidence.value} confidence"
+    if reasons:
+        line += ": " + ", ".join(reasons)
+    if result.suggestion is not None and result.confidence is not Confidence.HIGH:
+        line += f"; {result.suggestion.text}"
+    return line

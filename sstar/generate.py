@@ -6,6 +6,12 @@ corrected program. A lineage stops as soon as its program passes. A program alre
 normalised AST) is neither executed nor repaired twice: the later lineage ends and the earlier one
 carries on. Sample i always uses seed i and its own cache entries, so "more samples" reuses 0..N-1.
 
+Samples come in *waves* (`Sampler.wave`): the first is the configured N; the engine may ask for
+more (adaptive sampling) with the next indices, so the cache stays honest and "regenerate" reuses
+them. With `greedy_sample`, sample 0 and its repairs are drawn at temperature 0: the model's best
+guess is always among the candidates. `Sampler.repair` runs one extra repair of a program that
+passes the examples but breaks a trusted check of the docstring (the failures are the check's).
+
 Model failures are per lineage: a timeout or a server error loses that sample (with a notice);
 an authentication failure or an exhausted budget ends every lineage. If no sample got an answer at
 all, the first model error is raised.
@@ -14,18 +20,27 @@ all, the first model error is raised.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from .candidates import Candidate, PublicRun, make_candidate, run_public
 from .context import Answer, SolveContext
 from .errors import BudgetExceededError, LLMAuthError, LLMError
-from .events import CandidatePassed, CandidateTested, RoundFinished, SampleGenerated, Stage, StageStarted
+from .events import (
+    CandidatePassed,
+    CandidateTested,
+    RoundFinished,
+    SampleGenerated,
+    Stage,
+    StageStarted,
+)
 from .extract_code import extract_snippet
-from .prompts import debug_messages, sample_messages
+from .prompts import Failure, debug_messages, sample_messages
 
-__all__ = ["Generation", "generate"]
+__all__ = ["Generation", "Sampler", "generate"]
 
 _SEED_STRIDE = 1000  # repair round r of sample i uses seed i * stride + r
+_FEEDBACK_SEED = 500  # + k: the k-th repair of sample i against a check uses i * stride + 500 + k
 
 
 @dataclass
@@ -36,35 +51,68 @@ class Generation:
     runs: dict[str, PublicRun] = field(default_factory=dict)
     samples_of: dict[str, list[int]] = field(default_factory=dict)  # candidate id -> sample indices
     usable_samples: int = 0
+    drawn: int = 0  # sample indices asked for so far (0 .. drawn-1)
+    waves: int = 0
     llm_errors: list[LLMError] = field(default_factory=list)
     budget_exhausted: bool = False
 
 
-class _Stage1:
-    def __init__(self, ctx: SolveContext, samples: int, rounds: int) -> None:
-        self.ctx, self.samples, self.rounds = ctx, samples, rounds
+class Sampler:
+    """Draws and repairs samples for one solve; `out` accumulates across waves."""
+
+    def __init__(self, ctx: SolveContext, rounds: int) -> None:
+        self.ctx, self.rounds = ctx, rounds
         self.out = Generation()
         self.by_key: dict[str, Candidate] = {}
         self.sampled = 0
-        self.round_done = [0] * (rounds + 1)  # lineages past each round
+        self._wave_size = 0
+        self._round_done = [0] * (rounds + 1)  # lineages of this wave past each round
+        self._feedback_repairs: dict[int, int] = {}  # sample -> check repairs asked
 
-    async def run(self) -> Generation:
+    async def wave(self, count: int) -> None:
+        """Draw `count` more samples (the next indices), each with its repair rounds."""
+        first = self.out.drawn
+        self.out.drawn += count
+        self.out.waves += 1
+        self._wave_size = count
+        self._round_done = [0] * (self.rounds + 1)
+        await self._all(self._lineage(index) for index in range(first, first + count))
+
+    async def repair(self, candidate: Candidate, failures: Sequence[Failure]) -> Candidate | None:
+        """One repair of `candidate` against `failures`; the new program (tested), or None."""
+        sample = candidate.sample
+        number = self._feedback_repairs.get(sample, 0)
+        self._feedback_repairs[sample] = number + 1
+        messages = debug_messages(self.ctx.problem, candidate.code, failures)
+        seed = sample * _SEED_STRIDE + _FEEDBACK_SEED + number
+        answer = await self._ask(messages, Stage.DEBUGGING, seed, greedy=self._greedy(sample))
+        fixed, duplicate = self._register(answer, sample, candidate.round + 1)
+        if fixed is None or duplicate:
+            return None
+        await self._test(fixed)
+        return fixed
+
+    async def _all(self, coroutines) -> None:
         try:
             async with asyncio.TaskGroup() as group:
-                for index in range(self.samples):
-                    group.create_task(self._lineage(index))
+                for coroutine in coroutines:
+                    group.create_task(coroutine)
         except BaseExceptionGroup as group:
             # A lineage failed for a reason that ends the solve (a refused key, the sandbox):
             # the others were cancelled; report the cause plainly, not as a group.
             errors = list(group.exceptions)
             auth = [error for error in errors if isinstance(error, LLMAuthError)]
             raise (auth or errors)[0] from None
-        return self.out
+
+    def _greedy(self, index: int) -> bool:
+        return index == 0 and self.ctx.config.greedy_sample
 
     async def _lineage(self, index: int) -> None:
         reached = -1  # last round this lineage finished
+        greedy = self._greedy(index)
         try:
-            answer = await self._ask(sample_messages(self.ctx.problem), Stage.SAMPLING, index)
+            messages = sample_messages(self.ctx.problem)
+            answer = await self._ask(messages, Stage.SAMPLING, index, greedy=greedy)
             candidate, duplicate = self._register(answer, index, 0)
             self.sampled += 1
             if candidate is not None:
@@ -72,7 +120,7 @@ class _Stage1:
             cached = answer is not None and answer.cached
             self.ctx.emit(
                 SampleGenerated(
-                    index, self.sampled, self.samples, candidate is not None, duplicate, cached
+                    index, self.sampled, self.out.drawn, candidate is not None, duplicate, cached
                 )
             )
             if candidate is None or duplicate:
@@ -84,7 +132,8 @@ class _Stage1:
                 if run.passes:
                     return
                 messages = debug_messages(self.ctx.problem, candidate.code, run.failures)
-                answer = await self._ask(messages, Stage.DEBUGGING, index * _SEED_STRIDE + round_)
+                seed = index * _SEED_STRIDE + round_
+                answer = await self._ask(messages, Stage.DEBUGGING, seed, greedy=greedy)
                 fixed, duplicate = self._register(answer, index, round_)
                 if fixed is None or duplicate:
                     return  # nothing new to test; the lineage that owns the program carries on
@@ -100,12 +149,13 @@ class _Stage1:
             for skipped in range(reached + 1, self.rounds + 1):
                 self._finish_round(skipped)
 
-    async def _ask(self, messages, stage: Stage, seed: int) -> Answer | None:
+    async def _ask(self, messages, stage: Stage, seed: int, *, greedy: bool) -> Answer | None:
         if self.out.budget_exhausted:
             return None
+        temperature = 0.0 if greedy else self.ctx.config.temperature
         try:
             return await self.ctx.complete(
-                messages, stage=stage, temperature=self.ctx.config.temperature, seed=seed
+                messages, stage=stage, temperature=temperature, seed=seed
             )
         except BudgetExceededError as error:
             self.out.budget_exhausted = True
@@ -145,12 +195,14 @@ class _Stage1:
         self.out.runs[candidate.id] = run
         self.ctx.emit(CandidateTested(candidate.id, candidate.round, run.passed, run.total))
         if run.passes:
-            self.ctx.emit(CandidatePassed(candidate.id, candidate.round, candidate.body, candidate.code))
+            self.ctx.emit(
+                CandidatePassed(candidate.id, candidate.round, candidate.body, candidate.code)
+            )
         return run
 
     def _finish_round(self, round_: int) -> None:
-        self.round_done[round_] += 1
-        if self.round_done[round_] == self.samples:
+        self._round_done[round_] += 1
+        if self._round_done[round_] == self._wave_size:
             tested = [c for c in self.out.candidates if c.id in self.out.runs]
             passing = sum(1 for c in tested if self.out.runs[c.id].passes)
             self.ctx.emit(RoundFinished(round_, passing, len(tested)))
@@ -159,8 +211,14 @@ class _Stage1:
 
 
 async def generate(ctx: SolveContext, samples: int, rounds: int) -> Generation:
-    """Stage 1 for `samples` lineages of up to `rounds` repairs each."""
-    generation = await _Stage1(ctx, samples, rounds).run()
+    """Stage 1 for `samples` lineages of up to `rounds` repairs each (one wave)."""
+    sampler = Sampler(ctx, rounds)
+    await sampler.wave(samples)
+    return checked(sampler.out)
+
+
+def checked(generation: Generation) -> Generation:
+    """The generation, or the first model error when no sample got an answer at all."""
     if not generation.candidates and generation.llm_errors:
         raise generation.llm_errors[0]
     return generation

@@ -10,6 +10,11 @@ import enum
 from dataclasses import asdict, dataclass, field
 
 __all__ = [
+    "Confidence",
+    "SelectionReason",
+    "EvidenceItem",
+    "EvidenceKind",
+    "Suggestion",
     "SolveStatus",
     "ExampleResult",
     "CandidateReport",
@@ -23,6 +28,65 @@ class SolveStatus(enum.Enum):
     SOLVED = "solved"  # the chosen candidate passes every public example (or there were none)
     NO_CANDIDATE_PASSED = "no_candidate_passed"  # best effort: the best public pass rate
     NO_CANDIDATE = "no_candidate"  # the model produced no usable code at all
+
+
+class SelectionReason(enum.Enum):
+    NO_CANDIDATE = "no usable candidate"
+    NONE_PASSED = "none passed the public tests: best pass rate"
+    ONLY_ONE_PASSED = "the only candidate passing the public tests"
+    AGREEMENT = "all passing candidates behave the same"
+    CHECKS = "passes more of the docstring's checks than the other behaviours"
+    MAJORITY = "the behaviour most samples agree on"
+    TOURNAMENT = "won the judged tournament"
+
+
+class Confidence(enum.Enum):
+    """How sure the engine is of its answer, from the evidence it gathered (`sstar.confidence`)."""
+
+    HIGH = "high"  # passes the examples and the trusted checks; the programs agree
+    MEDIUM = "medium"  # passes the examples; little else to compare, or a clear majority
+    LOW = "low"  # breaks a trusted check, hard-codes examples, or won a close contest / alone
+    NONE = "none"  # no candidate passes the examples
+
+
+class EvidenceKind(enum.Enum):
+    PASSES_EXAMPLES = "passes_examples"
+    FAILS_EXAMPLES = "fails_examples"
+    NO_EXAMPLES = "no_examples"
+    AGREES = "agrees"  # with K of M programs on N generated inputs
+    ALONE = "alone"  # the only program passing the examples
+    CONTESTED = "contested"  # other programs that pass the examples behave differently
+    PASSES_CHECKS = "passes_checks"  # of the docstring's trusted checks
+    VIOLATES_CHECK = "violates_check"
+    HARD_CODES = "hard_codes_examples"
+
+
+@dataclass(frozen=True)
+class EvidenceItem:
+    kind: EvidenceKind
+    text: str  # one clause for people, e.g. 'violates a check from: "return them sorted"'
+    count: int = 0  # K: programs agreeing, checks passed, examples passed
+    of: int = 0  # M: programs compared, checks known, examples
+    inputs: int = 0  # N: generated inputs compared on
+    sentence: str | None = None  # the docstring sentence a check came from
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """A call whose expected result, added as an example, would settle what the engine could not."""
+
+    call: str
+    chosen: str  # what the chosen code returns there
+    other: str | None = None  # what another program that passes the examples returns
+    sentence: str | None = None  # the docstring sentence the chosen code seems to break there
+
+    @property
+    def text(self) -> str:
+        if self.other is not None:
+            seen = f"the chosen code gives {self.chosen}, another program {self.other}"
+        else:
+            seen = f"the chosen code gives {self.chosen}"
+        return f"add an example for {self.call} to settle it ({seen})"
 
 
 @dataclass(frozen=True)
@@ -93,6 +157,10 @@ class SolveResult:
     usage: Usage
     warnings: tuple[str, ...] = ()
     backend: str = ""  # which model answered, for display
+    confidence: Confidence = Confidence.NONE
+    evidence: tuple[EvidenceItem, ...] = ()  # why, most important first
+    suggestion: Suggestion | None = None  # for a low-confidence answer: the example to add
+    reason: SelectionReason | None = None  # how selection decided
 
     @property
     def passed_public(self) -> bool:
@@ -123,4 +191,16 @@ class SolveResult:
             },
             "warnings": list(self.warnings),
             "backend": self.backend,
+            "confidence": self.confidence.value,
+            "evidence": [
+                {"kind": e.kind.value, "text": e.text, "count": e.count, "of": e.of,
+                 "inputs": e.inputs, "sentence": e.sentence}
+                for e in self.evidence
+            ],
+            "suggestion": None if self.suggestion is None else {
+                "call": self.suggestion.call, "chosen": self.suggestion.chosen,
+                "other": self.suggestion.other, "sentence": self.suggestion.sentence,
+                "text": self.suggestion.text,
+            },
+            "reason": None if self.reason is None else self.reason.name.lower(),
         }

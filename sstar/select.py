@@ -1,35 +1,36 @@
 """Stage 2 of S*: pick one program among the candidates, grounded in real executions.
 
-1. Public filter: keep the candidates passing every public test. None pass: the best pass rate
-   wins and no model call is made. Exactly one passes: it wins, also without a call.
-2. The model proposes test *inputs* (calls of the stub); its predicted outputs are never used.
-3. Every kept candidate runs on every input; candidates with the same outcome signature (floats
-   compared with tolerance by `sandbox.compare.outcome_signature`) form a behaviour group. Groups
-   that time out, crash or only raise are dropped (unless nothing would remain).
-4. One group left: it wins at once, no judge call. Otherwise a tournament: the champion (largest
-   group first) meets each challenger; for a pair the model proposes distinguishing inputs, both
-   programs run on them, and the judge sees both programs with their *real* outputs, twice with the
-   order swapped. Only a consistent verdict unseats the champion. Running out of budget ends the
-   tournament with the current champion. Every tie is broken by group size, then by how many
-   samples produced the group, then by the earliest sample.
+It decides from an `Assessment` (`sstar.assess`): behaviour groups of the candidates that pass
+the public tests, ranked by hard-coded examples, then the docstring's weighted checks, then size.
+1. No candidate passes: the best public pass rate wins, no model call.
+2. One group: it wins at once (one program: "the only one passing"; several: "agreement").
+3. The best group is strictly ahead on the checks (or the others hard-code the examples): it wins,
+   no judge call.
+4. Otherwise, with `judge_selection`, a tournament among the groups tied at the top (the champion,
+   the largest, meets at most `_MAX_CHALLENGERS` challengers): for a pair the judge sees both
+   programs with their *real* outputs on inputs where they differ, twice with the order swapped;
+   only a consistent verdict unseats the champion. With `typed_inputs`, the inputs already run
+   tell the pair apart, and the *value judge* (`sstar.judge_prompts`) is asked which of the two
+   real results the docstring wants on the simplest of them; without it, as before, the model is
+   asked for distinguishing inputs and the judge reads both programs with their outputs.
+   Without `judge_selection`, the largest group wins. Running out of budget keeps the champion.
 """
 
 from __future__ import annotations
 
 import asyncio
 import enum
-import re
-from collections.abc import Hashable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sandbox import OutcomeKind, Probe, ProbeResult, StepOutcome
-from sandbox.compare import outcome_signature
-
+from .assess import Assessment, Evidence, GroupEvidence, one_signature
 from .candidates import Candidate, describe_outcome
 from .context import SolveContext
 from .errors import BudgetExceededError, LLMAuthError, LLMError
-from .events import GroupsFormed, InputsSynthesized, MatchJudged, Stage
+from .events import GroupsFormed, MatchJudged, Stage
 from .generate import Generation
+from .results import SelectionReason
+from .judge_prompts import option, parse_value_choice, value_judge_messages
 from .prompts import (
     distinguish_messages,
     inputs_messages,
@@ -38,99 +39,99 @@ from .prompts import (
     parse_verdict,
 )
 
-__all__ = ["Selection", "SelectionReason", "select"]
+__all__ = [
+    "JudgeVerdict",
+    "Selection",
+    "SelectionReason",
+    "select",
+    "selection_answer",
+    "synthesise_inputs",
+]
 
-# Answers in selection are short (a few calls; a few sentences and a verdict). A small model that
-# rambles on would otherwise spend up to max_completion_tokens on each: cap them. The probe parser
-# reads a cut-off block, and a judge cut off before its verdict keeps the champion.
+# Caps on selection answers: a probe list is a few short lines, a verdict a few sentences and an
+# `Answer:` line. A judge cut off before its verdict keeps the champion.
 _INPUTS_TOKENS = 320
 _JUDGE_TOKENS = 400
-
-_BROKEN = {
-    OutcomeKind.TIMEOUT,
-    OutcomeKind.MEMORY_EXCEEDED,
-    OutcomeKind.OUTPUT_EXCEEDED,
-    OutcomeKind.CRASHED,
-}
+_MAX_CHALLENGERS = 3
+_SHOWN_RUNS = 8
+_VALUE_INPUTS = 2  # inputs the value judge is asked about per match (each in both orders)
+_VALUE_TOKENS = 200
 
 
-class SelectionReason(enum.Enum):
-    NO_CANDIDATE = "no usable candidate"
-    NONE_PASSED = "none passed the public tests: best pass rate"
-    ONLY_ONE_PASSED = "the only candidate passing the public tests"
-    AGREEMENT = "all passing candidates behave the same"
-    TOURNAMENT = "won the judged tournament"
+class JudgeVerdict(enum.Enum):
+    A = "A"
+    B = "B"
+    UNCLEAR = "unclear"  # no clear answer, or a failed request: the champion stays
 
 
 @dataclass(frozen=True)
 class Selection:
     chosen: Candidate | None
     reason: SelectionReason
-    groups: tuple[tuple[str, ...], ...] = ()  # candidate ids per behaviour group, in group order
-    inputs: tuple[str, ...] = ()  # the synthesised probe calls that were run
+    groups: tuple[tuple[str, ...], ...] = ()  # candidate ids per behaviour group, in rank order
+    inputs: tuple[str, ...] = ()  # the probe calls the groups were formed on
+    assessment: Assessment | None = None
 
     def group_of(self, candidate_id: str) -> int | None:
         return next((i for i, group in enumerate(self.groups) if candidate_id in group), None)
 
 
-async def select(ctx: SolveContext, generation: Generation) -> Selection:
+async def select(
+    ctx: SolveContext,
+    generation: Generation,
+    assessment: Assessment | None = None,
+    evidence: Evidence | None = None,
+) -> Selection:
     tested = [c for c in generation.candidates if c.id in generation.runs]
     if not tested:
         return Selection(None, SelectionReason.NO_CANDIDATE)
-    rank = _Ranker(generation)
+    by_id = {c.id: c for c in tested}
     passing = [c for c in tested if generation.runs[c.id].passes]
-    if not passing:
-        best = min(tested, key=lambda c: (-generation.runs[c.id].rate, *rank.key(c)))
-        return Selection(best, SelectionReason.NONE_PASSED)
-    if len(passing) == 1:
-        return Selection(passing[0], SelectionReason.ONLY_ONE_PASSED, ((passing[0].id,),))
+    if not passing or assessment is None or evidence is None or not assessment.groups:
+        return Selection(_best_rate(generation, tested), SelectionReason.NONE_PASSED)
+    groups = assessment.groups
+    ids = tuple(g.members for g in groups)
+    inputs = assessment.inputs
+    if len(passing) > 1:
+        ctx.emit(GroupsFormed(tuple(len(g.members) for g in groups)))
 
-    inputs = await _synthesise(ctx)
-    ctx.emit(InputsSynthesized(len(inputs)))
-    outcomes = await _run_all(ctx, passing, inputs)
-    groups = _group(passing, outcomes, rank)
-    ctx.emit(GroupsFormed(tuple(len(g) for g in groups)))
-    ids = tuple(tuple(c.id for c in group) for group in groups)
+    def chosen(group: GroupEvidence, reason: SelectionReason) -> Selection:
+        return Selection(by_id[group.representative], reason, ids, inputs, assessment)
+
     if len(groups) == 1:
-        return Selection(
-            rank.representative(groups[0]), SelectionReason.AGREEMENT, ids, tuple(inputs)
-        )
-
+        one = len(passing) == 1
+        return chosen(groups[0], SelectionReason.ONLY_ONE_PASSED if one else SelectionReason.AGREEMENT)
+    contenders = [g for g in groups if g.rank_key() == groups[0].rank_key()]
+    if len(contenders) == 1:
+        return chosen(groups[0], SelectionReason.CHECKS)
+    if not ctx.config.judge_selection:
+        return chosen(groups[0], SelectionReason.MAJORITY)
     champion = 0
-    for challenger in range(1, len(groups)):
+    for challenger in range(1, min(len(contenders), _MAX_CHALLENGERS + 1)):
         try:
-            champion = await _match(ctx, groups, champion, challenger, inputs, outcomes, rank)
+            champion = await _match(ctx, evidence, contenders, champion, challenger, by_id)
         except BudgetExceededError as error:
             ctx.notice_once(f"{error}; keeping the best group so far")
             break
-    return Selection(
-        rank.representative(groups[champion]), SelectionReason.TOURNAMENT, ids, tuple(inputs)
-    )
+    return chosen(contenders[champion], SelectionReason.TOURNAMENT)
 
 
-class _Ranker:
-    """Deterministic preferences between candidates and groups."""
+def _best_rate(generation: Generation, tested: Sequence[Candidate]) -> Candidate:
+    def key(candidate: Candidate) -> tuple:
+        samples = generation.samples_of.get(candidate.id, [candidate.sample])
+        rate = generation.runs[candidate.id].rate
+        return (-rate, -len(samples), candidate.round, candidate.sample, candidate.id)
 
-    def __init__(self, generation: Generation) -> None:
-        self.generation = generation
-
-    def key(self, candidate: Candidate) -> tuple:
-        samples = self.generation.samples_of.get(candidate.id, [candidate.sample])
-        return (-len(samples), candidate.round, candidate.sample, candidate.id)
-
-    def representative(self, group: Sequence[Candidate]) -> Candidate:
-        return min(group, key=self.key)
-
-    def group_key(self, group: Sequence[Candidate]) -> tuple:
-        produced = sum(len(self.generation.samples_of.get(c.id, [c.sample])) for c in group)
-        return (-len(group), -produced, min(c.sample for c in group), min(c.id for c in group))
+    return min(tested, key=key)
 
 
-async def _selection_answer(ctx: SolveContext, messages, *, max_tokens: int, what: str) -> str | None:
+async def selection_answer(ctx: SolveContext, messages, *, max_tokens: int, what: str) -> str | None:
     """The text of one selection request, or None when it failed: selection goes on without it
     (told once); only a spent budget or a refused key stop the solve."""
     try:
-        answer = await ctx.complete(messages, stage=Stage.SELECTING, temperature=0.0, max_tokens=max_tokens)
+        answer = await ctx.complete(
+            messages, stage=Stage.SELECTING, temperature=0.0, max_tokens=max_tokens
+        )
     except (BudgetExceededError, LLMAuthError):
         raise
     except LLMError as error:
@@ -139,111 +140,111 @@ async def _selection_answer(ctx: SolveContext, messages, *, max_tokens: int, wha
     return answer.text
 
 
-async def _ask(ctx: SolveContext, messages, count: int) -> list[str]:
+async def ask_calls(ctx: SolveContext, messages, count: int) -> list[str]:
     """Probe calls from one model answer; an empty list when the model failed us (not fatal)."""
-    text = await _selection_answer(ctx, messages, max_tokens=_INPUTS_TOKENS, what="selection")
+    text = await selection_answer(ctx, messages, max_tokens=_INPUTS_TOKENS, what="selection")
     return [] if text is None else parse_probe_calls(text, ctx.problem, count)
 
 
-async def _synthesise(ctx: SolveContext) -> list[str]:
+async def synthesise_inputs(ctx: SolveContext) -> list[str]:
+    """S*'s input synthesis: probe calls the model proposes for edge cases (one request, its
+    answer capped; a spent budget gives none). Baselines send exactly this request too."""
+    count = ctx.config.test_inputs
     try:
-        return await _ask(
-            ctx, inputs_messages(ctx.problem, ctx.config.test_inputs), ctx.config.test_inputs
-        )
+        return await ask_calls(ctx, inputs_messages(ctx.problem, count), count)
     except BudgetExceededError as error:
         ctx.notice_once(f"{error}; selecting without generated inputs")
         return []
 
 
-async def _run_all(
-    ctx: SolveContext, candidates: Sequence[Candidate], calls: Sequence[str]
-) -> dict[str, list[StepOutcome]]:
-    """Each candidate's outcome on each call (one fresh process per call)."""
-    if not calls:
-        return {c.id: [] for c in candidates}
-    probes = [Probe.expression(_runnable(ctx.problem, call)) for call in calls]
-    try:
-        async with asyncio.TaskGroup() as group:  # one failing run stops the others
-            tasks = [group.create_task(ctx.run(c.module, probes)) for c in candidates]
-    except BaseExceptionGroup as errors:
-        raise errors.exceptions[0] from None
-    results = [task.result() for task in tasks]
-    return {c.id: [_outcome(r) for r in rs] for c, rs in zip(candidates, results, strict=True)}
+_synthesise = synthesise_inputs  # the name sstar.bench used before it was public
 
 
-def _outcome(result: ProbeResult) -> StepOutcome:
-    if result.setup.kind is not OutcomeKind.RETURNED or not result.steps:
-        return result.setup
-    return result.steps[0]
+def differing(
+    evidence: Evidence, a: Candidate, b: Candidate, calls: Sequence[str]
+) -> list[tuple[str, str, str]]:
+    """(call, what a returned, what b returned) for the known calls where they differ."""
+    out = []
+    for call in calls:
+        out_a, out_b = evidence.outcome(a.id, call), evidence.outcome(b.id, call)
+        if out_a is None or out_b is None or one_signature(out_a) == one_signature(out_b):
+            continue
+        out.append((call, describe_outcome(out_a), describe_outcome(out_b)))
+    return out
 
 
-def _runnable(problem, call: str) -> str:
-    """The expression the sandbox evaluates for a probe call: an async stub's call is awaited
-    (a bare coroutine object would be a different value in every run)."""
-    if problem.stub.is_async:
-        return f"__import__('asyncio').run({call})"
-    return call
-
-
-_ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+")
-
-
-def _signature(outcomes: Sequence[StepOutcome]) -> Hashable:
-    return tuple(_one_signature(o) for o in outcomes)
-
-
-def _one_signature(outcome: StepOutcome) -> Hashable:
-    signature = outcome_signature(outcome)
-    if outcome.kind is OutcomeKind.RETURNED and not outcome.is_plain:
-        # A default repr names the object's address, which differs between runs of one program.
-        return _ADDRESS.sub(" at 0x", str(signature))
-    return signature
-
-
-def _group(candidates: Sequence[Candidate], outcomes: dict[str, list[StepOutcome]], rank: _Ranker):
-    by_signature: dict[Hashable, list[Candidate]] = {}
-    for candidate in candidates:
-        by_signature.setdefault(_signature(outcomes[candidate.id]), []).append(candidate)
-    groups = sorted(by_signature.values(), key=rank.group_key)
-
-    def broken(group: list[Candidate]) -> bool:
-        seen = outcomes[group[0].id]
-        return bool(seen) and (
-            any(o.kind in _BROKEN for o in seen) or all(o.kind is OutcomeKind.RAISED for o in seen)
-        )
-
-    healthy = [g for g in groups if not broken(g)]
-    return healthy or groups
-
-
-async def _match(ctx, groups, champion: int, challenger: int, inputs, outcomes, rank) -> int:
+async def _match(ctx, evidence: Evidence, groups, champion: int, challenger: int, by_id) -> int:
     """Index of the group that wins this pair."""
-    a, b = rank.representative(groups[champion]), rank.representative(groups[challenger])
+    a = by_id[groups[champion].representative]
+    b = by_id[groups[challenger].representative]
+    known = [*evidence.primary, *evidence.secondary]
+    await evidence.run((a, b), evidence.secondary)
+    if ctx.config.typed_inputs:
+        # The inputs already run tell the two apart (that is why they are two groups): judge the
+        # values on the simplest of them, no distinguishing request needed.
+        picked = await _value_judge(ctx, evidence, a, b, known)
+        winner = {0: champion, 1: challenger}.get(picked, champion)
+        loser = challenger if winner == champion else champion
+        ctx.emit(MatchJudged(winner, loser, picked is not None))
+        return winner
+    runs = differing(evidence, a, b, known)
     count = max(2, ctx.config.test_inputs // 2)
-    calls = await _ask(ctx, distinguish_messages(ctx.problem, a.code, b.code, count), count)
-    fresh = await _run_all(ctx, (a, b), calls)
-    runs: list[tuple[str, str, str]] = []
-    for index, call in enumerate(calls):
-        out_a, out_b = fresh[a.id][index], fresh[b.id][index]
-        if _one_signature(out_a) != _one_signature(out_b):
-            runs.append((call, describe_outcome(out_a), describe_outcome(out_b)))
-    for index, call in enumerate(inputs):
-        out_a, out_b = outcomes[a.id][index], outcomes[b.id][index]
-        if _one_signature(out_a) != _one_signature(out_b) and len(runs) < 8:
-            runs.append((call, describe_outcome(out_a), describe_outcome(out_b)))
+    calls = await ask_calls(ctx, distinguish_messages(ctx.problem, a.code, b.code, count), count)
+    await evidence.run((a, b), calls)
+    runs = differing(evidence, a, b, calls) + [run for run in runs if run[0] not in calls]
+    runs = runs[:_SHOWN_RUNS]
     first = await _verdict(ctx, judge_messages(ctx.problem, a.code, b.code, runs))
     swapped = [(call, out_b, out_a) for call, out_a, out_b in runs]
     second = await _verdict(ctx, judge_messages(ctx.problem, b.code, a.code, swapped))
-    pick_first = {"A": champion, "B": challenger}.get(first or "")
-    pick_second = {"A": challenger, "B": champion}.get(second or "")
+    pick_first = {JudgeVerdict.A: champion, JudgeVerdict.B: challenger}.get(first)
+    pick_second = {JudgeVerdict.A: challenger, JudgeVerdict.B: champion}.get(second)
     consistent = pick_first is not None and pick_first == pick_second
-    winner = pick_first if consistent else champion
+    winner = pick_first if consistent and pick_first is not None else champion
     loser = challenger if winner == champion else champion
     ctx.emit(MatchJudged(winner, loser, consistent))
     return winner
 
 
-async def _verdict(ctx: SolveContext, messages) -> str | None:
-    """ "A", "B", or None (unclear answer, or a failed request: the champion then stays)."""
-    text = await _selection_answer(ctx, messages, max_tokens=_JUDGE_TOKENS, what="judge")
-    return None if text is None else parse_verdict(text)
+async def _value_judge(ctx, evidence: Evidence, a: Candidate, b: Candidate, calls) -> int | None:
+    """0 (a) or 1 (b) by the model's consistent choices of the right value on the simplest inputs
+    where they differ (each asked in both orders); None when undecided."""
+    found = []
+    for call in calls:
+        out_a, out_b = evidence.outcome(a.id, call), evidence.outcome(b.id, call)
+        if out_a is None or out_b is None or one_signature(out_a) == one_signature(out_b):
+            continue
+        (shown_a, key_a), (shown_b, key_b) = option(out_a), option(out_b)
+        if key_a != key_b:
+            found.append((len(call), call, shown_a, key_a, shown_b, key_b))
+    found.sort()
+    asks = []
+    for _, call, shown_a, key_a, shown_b, key_b in found[:_VALUE_INPUTS]:
+        asks.append((call, (shown_a, shown_b), (key_a, key_b)))
+    answers = await asyncio.gather(
+        *(
+            selection_answer(
+                ctx,
+                value_judge_messages(ctx.problem, call, *(shown if order == 0 else shown[::-1])),
+                max_tokens=_VALUE_TOKENS,
+                what="judge",
+            )
+            for call, shown, _ in asks
+            for order in (0, 1)
+        )
+    )
+    votes = [0, 0]
+    for index, (_, _, keys) in enumerate(asks):
+        straight, swapped = answers[2 * index], answers[2 * index + 1]
+        first = None if straight is None else parse_value_choice(straight, keys)
+        second = None if swapped is None else parse_value_choice(swapped, keys[::-1])
+        if first is not None and second is not None and first == 1 - second:
+            votes[first] += 1
+    if votes[0] == votes[1]:
+        return None
+    return 0 if votes[0] > votes[1] else 1
+
+
+async def _verdict(ctx: SolveContext, messages) -> JudgeVerdict:
+    text = await selection_answer(ctx, messages, max_tokens=_JUDGE_TOKENS, what="judge")
+    found = None if text is None else parse_verdict(text)
+    return JudgeVerdict(found) if found in ("A", "B") else JudgeVerdict.UNCLEAR

@@ -16,6 +16,10 @@ from tests.support.prompt_kinds import kind_of
 from tests.support.scripted_llm import Reply, ScriptedLLM, fenced, prompt_text
 
 KEY = "sk-test-SECRET-4242424242"
+OLD_PIPELINE = dict(
+    greedy_sample=False, typed_inputs=False, prose_checks=False, adaptive_sampling=False
+)
+PRODUCT = dict(greedy_sample=True, typed_inputs=True, prose_checks=True, adaptive_sampling=True)
 
 ADD_ONE = '''def add_one(xs: list[int]) -> list[int]:
     """Add one to every number.
@@ -54,6 +58,8 @@ class ModelScript:
     inputs: str = fenced("add_one([-1, 5])\nadd_one([0])\nadd_one([100, -100])")
     distinguish: str = fenced("add_one([-3])")
     judge: Callable[[str], str] | str = "Answer: A"
+    checks: Callable[[str], str | Reply] | str = "I cannot think of checks."  # none by default
+    value: Callable[[str], str | Reply] | str = "I cannot tell."  # the value judge: undecided
     kinds: list[str] = field(default_factory=list)
 
     def __call__(self, body: dict) -> str | Reply:
@@ -69,6 +75,10 @@ class ModelScript:
             return self.inputs
         if kind == "distinguish":
             return self.distinguish
+        if kind == "value":
+            return self.value(text) if callable(self.value) else self.value
+        if kind == "checks":
+            return self.checks(text) if callable(self.checks) else self.checks
         if kind == "judge":
             return self.judge(text) if callable(self.judge) else self.judge
         return Reply(status=400, error="unexpected request")
@@ -129,6 +139,10 @@ async def make_engine(model: ScriptedLLM, pool, tmp_path: Path):
             sandbox_timeout_seconds=2.0,
             samples=4,
             rounds=1,
+            # The classic S* pipeline (today's behaviour before issue 14): tests written for it
+            # keep checking that these switches, off, restore it. New capabilities are tested
+            # with them on (OLD_PIPELINE overrides, or the product defaults).
+            **OLD_PIPELINE,
         )
         settings.update(overrides)
         engine = Engine(

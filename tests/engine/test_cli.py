@@ -70,7 +70,10 @@ def test_json_and_write(server, project, capsys):
     assert main(args(server, project, "--json", "--write")) == 0
     result = json.loads(capsys.readouterr().out)
     assert {"code", "passed_public", "candidates", "usage"} <= set(result)
-    assert result["passed_public"] is True and result["usage"]["calls"] == 2
+    # two samples and the request for checks of the docstring (product defaults)
+    assert result["passed_public"] is True and result["usage"]["calls"] == 3
+    assert result["usage"]["stages"]["checking"]["calls"] == 1
+    assert result["confidence"] in ("high", "medium", "low") and result["evidence"]
     after = project.read_text()
     assert after == before.replace("    ...\n", "    return [x + 1 for x in xs]\n", 1)
 

@@ -60,6 +60,7 @@ async def test_all_samples_agree_no_judge(model, make_engine, write_problem):
     assert isinstance(events[0], SolveStarted) and isinstance(events[-1], SolveFinished)
     assert describe(events[-1]) == (
         "add_one: passes 2/2 examples (chosen among 2 distinct programs, 2 passing the examples)"
+        "; high confidence: agrees with 2 of 2 programs on 3 generated inputs"
     )
     dupes = [e for e in events if isinstance(e, SampleGenerated) and e.duplicate]
     assert len(dupes) == 2  # samples 2 and 3 were neither executed nor debugged again

@@ -66,6 +66,8 @@ class Script:
     inputs: object = fenced("add_one([-1, 5])\nadd_one([0])")
     distinguish: object = fenced("add_one([-3])")
     judge: object = "Answer: A"
+    checks: object = "No checks."  # the engine's request for checks of the docstring: none
+    value: object = "I cannot tell."  # the engine's value judge: undecided
     kinds: list[str] = field(default_factory=list)
 
     def __call__(self, body: dict) -> object:
@@ -116,6 +118,9 @@ def settings_for(model: ScriptedLLM, **overrides) -> dict[str, object]:
         "timeoutSeconds": 20,
         "maxRetries": 0,
         "sandboxTimeoutSeconds": 2,
+        # The engine's own sample counts (more samples in waves) are tested in tests/engine;
+        # here a solve draws exactly `samples`, so the adapter's counts stay what tests expect.
+        "adaptiveSampling": False,
     }
     settings.update(overrides)
     return settings

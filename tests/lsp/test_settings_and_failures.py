@@ -217,7 +217,7 @@ async def test_a_minimal_client_without_progress_or_configuration(model, workspa
         await client.wait_for(lambda: len(client.statuses) > seen, what="settings applied")
         uri = open_file(client, workspace)
         await solve(client, uri, qualname="add_one")
-        await client.wait_for(lambda: client.logged("examples; written"), what="the solve's last log line")
+        await client.wait_for(lambda: client.logged("; written"), what="the solve's last log line")
         assert client.progress_reports == {}
         assert client.logged("sampling 3/3") and model.script.kinds.count("sample") == 3
         assert "return [x + 1 for x in xs]" in client.texts[uri]

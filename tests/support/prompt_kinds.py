@@ -13,6 +13,8 @@ KINDS = {  # order matters: a debug prompt also holds the sample prompt's text
     "debug": "Your function fails these tests",
     "inputs": "that test edge cases",
     "codet": "different tests of",
+    "checks": "Fill in each check",
+    "value": "It is one of these two",
     "sample": "Reply with the complete function",
 }
 

@@ -31,6 +31,7 @@ export interface ServerSettings {
     sandboxOutputKb: number;
     requireIsolation: string[];
     sandboxHiddenFiles: string[];
+    adaptiveSamples: number;
 }
 
 export const DEFAULTS: Readonly<ServerSettings> = Object.freeze({
@@ -51,9 +52,10 @@ export const DEFAULTS: Readonly<ServerSettings> = Object.freeze({
     sandboxOutputKb: 64,
     requireIsolation: [],
     sandboxHiddenFiles: [".*", "*.pem", "*.key", "*.p12", "*.pfx", "*.jks", "*.keystore", "*.kdbx", "*.gpg", "*.token", "id_*", "*credential*", "*secret*"],
+    adaptiveSamples: 8,
 });
 
-type Kind = 'string' | 'int' | 'number' | 'enum' | 'strings';
+type Kind = 'string' | 'int' | 'number' | 'enum' | 'strings' | 'bool';
 interface Rule { kind: Kind; min?: number; max?: number; values?: readonly string[] }
 
 const RULES: { [K in keyof ServerSettings]: Rule } = {
@@ -74,6 +76,7 @@ const RULES: { [K in keyof ServerSettings]: Rule } = {
     sandboxOutputKb: { kind: 'int', min: 1, max: 65536 },
     requireIsolation: { kind: 'strings' },
     sandboxHiddenFiles: { kind: 'strings' },
+    adaptiveSamples: { kind: 'int', min: 0, max: 128 },
 };
 // END GENERATED
 
@@ -98,6 +101,8 @@ function accept(value: unknown, rule: Rule): boolean {
             return typeof value === 'string' && (rule.values ?? []).includes(value);
         case 'strings':
             return Array.isArray(value) && value.every((v) => typeof v === 'string');
+        case 'bool':
+            return typeof value === 'boolean';
         case 'int':
         case 'number': {
             if (typeof value !== 'number' || !Number.isFinite(value)) return false;
