@@ -21,6 +21,7 @@ from .errors import SourceSyntaxError
 from .extract_code import dedup_key
 from .problem import Problem
 from .prompts import Failure
+from .source import line_count
 
 __all__ = [
     "Candidate",
@@ -66,7 +67,7 @@ class PublicRun:
 def make_candidate(problem: Problem, snippet: str, sample: int, round_: int) -> Candidate | None:
     """The candidate a snippet amounts to, or None when it cannot become a body."""
     try:
-        body = candidate_body(snippet, problem.name, problem.source)
+        body = candidate_body(snippet, problem.name, problem.inventory)
         module = problem.module_with(body)
         code = problem.function_with(body)
     except (SourceSyntaxError, SyntaxError, ValueError, IndexError):
@@ -158,7 +159,7 @@ def where_it_failed(
     if outcome.kind is not OutcomeKind.RAISED or detail is None or not detail.frames:
         return None
     first = problem.stub.body_span.start.line  # 0-based: where the new body starts
-    length = len(candidate.body.splitlines()) if candidate is not None else None
+    length = line_count(candidate.body.rstrip("\n")) if candidate is not None else None
 
     def place(line: int, function: str) -> str:
         inside = line - first

@@ -17,6 +17,7 @@ import re
 from .llm import Message
 from .problem import Problem
 from .signature import parameters
+from .source import split_lines
 
 __all__ = ["CHECKS_MARKER", "checks_messages", "rule_sentences"]
 
@@ -40,7 +41,7 @@ def rule_sentences(docstring: str | None) -> list[str]:
         return []
     prose: list[str] = []
     in_example = False
-    for line in docstring.splitlines():
+    for line in split_lines(docstring):
         stripped = line.strip()
         if stripped.startswith(">>>"):
             in_example = True

@@ -28,6 +28,7 @@ from sandbox import OutcomeKind, StepOutcome
 from .problem import Problem
 from .prompts import parse_probe_calls
 from .signature import parameters
+from .source import split_lines
 
 __all__ = [
     "Check",
@@ -99,7 +100,7 @@ class Check:
         """The check as the user and the model read it."""
         if self.kind is CheckKind.RAISES:
             return f"{self.call} raises {self.exception}"
-        lines = [line.strip() for line in self.source.splitlines()]
+        lines = [line.strip() for line in split_lines(self.source) if line.strip()]
         asserts = [line for line in lines if line.startswith("assert")]
         return asserts[-1] if asserts else lines[-1]
 
