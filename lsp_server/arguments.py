@@ -19,6 +19,7 @@ __all__ = [
     "ApplyLastArgs",
     "TargetArgs",
     "ApplyCandidateArgs",
+    "AcceptPreviewArgs",
     "parse",
 ]
 
@@ -31,6 +32,7 @@ class SolveArgs:
     version: int | None = None
     qualname: str | None = None
     position: types.Position | None = None
+    force: bool = False  # solve a function that has a body S* did not write (replaces it)
 
 
 @attrs.define
@@ -39,6 +41,7 @@ class RegenerateArgs:
     qualname: str | None = None
     position: types.Position | None = None
     samples: int | None = None
+    force: bool = False
 
 
 @attrs.define
@@ -63,6 +66,12 @@ class ApplyCandidateArgs:
     uri: str
     qualname: str
     candidate_id: str
+
+
+@attrs.define
+class AcceptPreviewArgs:
+    job_id: str | None = None  # default: the latest preview offered (in document `uri`)
+    uri: str | None = None
 
 
 def parse(cls: type, arguments: tuple) -> object:

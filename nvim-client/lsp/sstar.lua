@@ -41,18 +41,58 @@ local function server_cmd()
   return { 'python3', '-m', 'lsp_server' }
 end
 
+local function sstar_module()
+  local ok, sstar = pcall(require, 'sstar')
+  return ok and sstar or nil
+end
+
+--- Neovim applies `documentChanges` edits but, by itself, skips a stale one silently and still
+--- answers `applied = true`. S*'s edits carry the version they were computed for: refuse a stale
+--- one (as VS Code does) so the server rebuilds it for the text you have now and sends it again.
+local function apply_edit(err, params, ctx)
+  local sstar = sstar_module()
+  if sstar and params and params.edit then
+    local stale = sstar.stale_edit(params.edit)
+    if stale then
+      return { applied = false, failureReason = stale }
+    end
+  end
+  return vim.lsp.handlers['workspace/applyEdit'](err, params, ctx)
+end
+
+--- The server's messages start with "S*:" already: show them with vim.notify (so notification
+--- plugins show them too) rather than as "LSP[sstar][Info] S*: ...".
+local function show_message(_, params, _)
+  local levels = { vim.log.levels.ERROR, vim.log.levels.WARN, vim.log.levels.INFO, vim.log.levels.DEBUG }
+  if params and params.message then
+    vim.notify(params.message, levels[params.type] or vim.log.levels.INFO)
+  end
+  return vim.NIL
+end
+
 --- @type vim.lsp.Config
 return {
   cmd = server_cmd(),
   filetypes = { 'python' },
   root_markers = { 'pyproject.toml', 'setup.py', 'setup.cfg', 'requirements.txt', '.git' },
   settings = { sstar = vim.empty_dict() },
+  -- versioned edits, checked by `apply_edit` below: typing while a solve ends never misplaces one
+  capabilities = { workspace = { workspaceEdit = { documentChanges = true } } },
   handlers = {
-    -- The server's own notification: which jobs run and at which stage (for the statusline).
+    ['workspace/applyEdit'] = apply_edit,
+    ['window/showMessage'] = show_message,
+    -- The server's own notifications: which jobs run and at which stage (for the statusline),
+    -- and the early preview of a candidate that passes the examples (:SStarAcceptPreview).
     ['sstar/status'] = function(_, result, ctx)
-      local ok, sstar = pcall(require, 'sstar')
-      if ok then
+      local sstar = sstar_module()
+      if sstar then
         sstar.on_status(result, ctx)
+      end
+    end,
+    ['sstar/preview'] = function(_, result, ctx)
+      local sstar = sstar_module()
+      if sstar then
+        sstar.on_preview(result, ctx)
       end
     end,
   },

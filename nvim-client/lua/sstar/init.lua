@@ -1,13 +1,17 @@
 --- S*-LSP helpers for Neovim 0.11+: user commands over the server's `sstar.*` commands, and
 --- progress shown from `LspProgress` (Neovim has no cancel button: use :SStarCancel).
 ---
----   :SStarSolve             solve the stub under the cursor (same as the "Solve with S*" action)
+---   :SStarSolve[!]          solve the stub under the cursor (same as the "Solve with S*" action);
+---                           with !, solve the function under the cursor even if it has a body of
+---                           yours (the new body replaces it)
 ---   :SStarRegenerate [N]    solve it again with N samples (default: twice the last), reusing the cache
 ---   :SStarCancel [jobId]    cancel one job, or every running job
 ---   :SStarCandidates [id]   list the distinct candidates of the function under the cursor and pick
 ---                           one to write; with an id, write that candidate
 ---   :SStarApplyLast         write the last kept result that was not written (e.g. after you edited
 ---                           the function while it was being solved)
+---   :SStarAcceptPreview     write the candidate offered while a solve goes on (it passes the
+---                           examples); the final result replaces it only if you leave it as it is
 ---
 --- `require('sstar').setup()` defines them (plugin/sstar.lua does it on startup);
 --- `require('sstar').statusline()` is a short text for the statusline.
@@ -18,7 +22,7 @@ M.name = 'sstar' -- the client name, as in lsp/sstar.lua
 
 --- What the server last told us. `jobs` comes from the `sstar/status` notification; `progress`
 --- holds the latest `$/progress` value per token; `last_result` the last command's answer.
-M.state = { backend = nil, jobs = {}, progress = {}, last_result = nil }
+M.state = { backend = nil, jobs = {}, progress = {}, last_result = nil, previews = {} }
 
 local defaults = {
   progress = 'echo', -- 'echo' (no history), 'notify' (vim.notify every report) or false
@@ -90,11 +94,13 @@ local function started(label)
   end
 end
 
---- Solve the stub under the cursor.
-function M.solve(on_result)
+--- Solve the stub under the cursor (`force`: the function under the cursor, whatever its body).
+function M.solve(on_result, force)
   local bufnr = vim.api.nvim_get_current_buf()
   local done = started('solve')
-  return M.execute('sstar.solve', here(bufnr), bufnr, function(err, result)
+  local args = here(bufnr)
+  args.force = force or nil
+  return M.execute('sstar.solve', args, bufnr, function(err, result)
     done(err, result)
     if on_result then
       on_result(err, result)
@@ -144,11 +150,55 @@ function M.apply_candidate(qualname, id, on_result)
   return M.execute('sstar.applyCandidate', args, bufnr, on_result)
 end
 
-local function candidate_label(c)
-  local first = (c.code or ''):match('[^\n]*\n?%s*([^\n]*)') or ''
-  return string.format('%s%s  %s/%s pass  group %s  %s', c.chosen and '* ' or '  ', tostring(c.id),
-    tostring(c.passed), tostring(c.total), tostring(c.group), first)
+--- The first statement of a function's body (after its signature and docstring), for a server
+--- that does not send `difference`.
+local function first_statement(code)
+  local lines = vim.split(code or '', '\n', { plain = true })
+  local i = 1
+  while lines[i] and not lines[i]:match('^%s*async%s+def%s') and not lines[i]:match('^%s*def%s') do
+    i = i + 1
+  end
+  while lines[i] and not lines[i]:match(':%s*$') and not lines[i]:match(':%s*#') do
+    i = i + 1
+  end
+  i = i + 1
+  while lines[i] and vim.trim(lines[i]) == '' do
+    i = i + 1
+  end
+  local first = vim.trim(lines[i] or '')
+  local quote = first:match('^[rRuU]?(["\'][\"\'][\"\'])')
+  if quote then
+    local rest = first:sub(first:find(quote, 1, true) + 3)
+    if not rest:find(quote, 1, true) then
+      i = i + 1
+      while lines[i] and not lines[i]:find(quote, 1, true) do
+        i = i + 1
+      end
+    end
+    i = i + 1
+    while lines[i] and (vim.trim(lines[i]) == '' or vim.trim(lines[i]):match('^#')) do
+      i = i + 1
+    end
+    first = vim.trim(lines[i] or '')
+  end
+  return first
 end
+
+--- One picker row: chosen mark, id, pass count, group, and the line that tells it apart from the
+--- other candidates (the server's `difference`: where it departs from the most similar one).
+local function candidate_label(c)
+  local group = (c.group == nil or c.group == vim.NIL) and '-' or tostring(c.group)
+  local line = c.difference
+  local where = ''
+  if type(line) ~= 'string' then
+    line = first_statement(c.code)
+  elseif type(c.differenceLine) == 'number' and c.differenceLine > 1 then
+    where = string.format('line %d: ', c.differenceLine)
+  end
+  return string.format('%s%s  %s/%s pass  group %s  %s%s', c.chosen and '* ' or '  ', tostring(c.id),
+    tostring(c.passed), tostring(c.total), group, where, line)
+end
+M.candidate_label = candidate_label
 
 --- The candidates as markdown lines (one fenced block each).
 function M.candidate_lines(answer)
@@ -203,6 +253,63 @@ function M.candidates(pick)
   end)
 end
 
+--- Write the preview of job `job_id` (default: the latest one offered for this buffer).
+function M.accept_preview(job_id, on_result)
+  local bufnr = vim.api.nvim_get_current_buf()
+  local args = { uri = vim.uri_from_bufnr(bufnr), jobId = job_id }
+  if not job_id then
+    local latest = M.latest_preview(args.uri)
+    args.jobId = latest and latest.jobId or nil
+    if not latest then
+      args.uri = nil -- any preview the server still offers
+    end
+  end
+  return M.execute('sstar.acceptPreview', args, bufnr, on_result)
+end
+
+--- The latest preview offered (for document `uri`), or nil.
+function M.latest_preview(uri)
+  local best
+  for _, preview in pairs(M.state.previews) do
+    local same = uri == nil or preview.uri == uri or vim.uri_to_fname(preview.uri) == vim.uri_to_fname(uri)
+    if same and (best == nil or preview.seq > best.seq) then
+      best = preview
+    end
+  end
+  return best
+end
+
+local preview_seq = 0
+
+--- `sstar/preview` handler: a candidate of a running solve passes the examples.
+function M.on_preview(result, _)
+  if type(result) ~= 'table' or not result.jobId then
+    return
+  end
+  preview_seq = preview_seq + 1
+  result.seq = preview_seq
+  M.state.previews[tostring(result.jobId)] = result
+  notify(string.format('%s: a candidate passes %s/%s examples while selection goes on; '
+    .. ':SStarAcceptPreview writes it now', tostring(result.qualname), tostring(result.passed),
+    tostring(result.total)))
+  vim.api.nvim_exec_autocmds('User', { pattern = 'SStarPreview', modeline = false, data = result })
+end
+
+--- Why `edit` (a WorkspaceEdit) is stale for the buffers as they are now, or nil: a versioned
+--- document change computed for an older version of its buffer.
+function M.stale_edit(edit)
+  for _, change in ipairs(edit.documentChanges or {}) do
+    local doc = change.textDocument
+    if doc and type(doc.version) == 'number' then
+      local bufnr = vim.uri_to_bufnr(doc.uri)
+      if not vim.api.nvim_buf_is_loaded(bufnr) or vim.lsp.util.buf_versions[bufnr] ~= doc.version then
+        return 'document version changed'
+      end
+    end
+  end
+  return nil
+end
+
 --- `sstar/status` handler (lsp/sstar.lua routes it here).
 function M.on_status(result, _)
   if type(result) ~= 'table' then
@@ -210,6 +317,15 @@ function M.on_status(result, _)
   end
   M.state.backend = result.backend
   M.state.jobs = result.jobs or {}
+  local running = {}
+  for _, job in ipairs(M.state.jobs) do
+    running[tostring(job.jobId)] = true
+  end
+  for id in pairs(M.state.previews) do
+    if not running[id] then
+      M.state.previews[id] = nil -- its solve ended: the final result is there
+    end
+  end
   vim.api.nvim_exec_autocmds('User', { pattern = 'SStarStatus', modeline = false, data = result })
 end
 
@@ -274,9 +390,9 @@ function M.setup(opts)
   vim.api.nvim_create_autocmd('LspProgress', { group = group, callback = on_progress })
 
   local command = vim.api.nvim_create_user_command
-  command('SStarSolve', function()
-    M.solve()
-  end, { desc = 'S*: solve the stub under the cursor' })
+  command('SStarSolve', function(a)
+    M.solve(nil, a.bang)
+  end, { bang = true, desc = 'S*: solve the stub under the cursor (!: whatever body the function has)' })
   command('SStarRegenerate', function(a)
     local samples = tonumber(a.args)
     if a.args ~= '' and not samples then
@@ -298,6 +414,9 @@ function M.setup(opts)
   command('SStarApplyLast', function()
     M.apply_last()
   end, { desc = 'S*: write the last kept result that was not written' })
+  command('SStarAcceptPreview', function(a)
+    M.accept_preview(a.args ~= '' and a.args or nil)
+  end, { nargs = '?', complete = job_ids, desc = 'S*: write the candidate offered while a solve goes on' })
 end
 
 return M
