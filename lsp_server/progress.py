@@ -119,13 +119,13 @@ class JobProgress:
         watch = self._watch
         match event:
             case SampleGenerated(done=done, total=total, usable=usable):
-                failed = watch.failed[Stage.SAMPLING] if watch is not None else 0
-                this_failed = failed > self._failed_samples
-                self._failed_samples = failed
-                line = f"sampling {done - failed}/{total}"
-                if failed:
-                    line += f", {failed} request{'s' if failed != 1 else ''} failed"
-                elif not usable and not this_failed:
+                unanswered = watch.unanswered(Stage.SAMPLING) if watch is not None else 0
+                this_unanswered = unanswered > self._failed_samples
+                self._failed_samples = unanswered
+                line = f"sampling {done - unanswered}/{total}"
+                if watch is not None:
+                    line += _unanswered(watch, Stage.SAMPLING)
+                if not usable and not this_unanswered:
                     line += " (no usable code in that answer)"
                 return line
             case CandidateTested(round=number) if number > 0:
@@ -143,16 +143,23 @@ class JobProgress:
             self.server.work_done_progress.report(self.job.token, report)
 
     async def _heartbeat(self) -> None:
+        """A report every HEARTBEAT_SECONDS of silence: "...; waiting for the model: 10 s"."""
+        reported = 0
         while True:
-            await asyncio.sleep(HEARTBEAT_SECONDS)  # a timer for the user's eyes, not synchronisation
+            await asyncio.sleep(1.0)  # a clock for the user's eyes, not synchronisation
             watch = self._watch
             waited = watch.waited() if watch is not None else 0.0
-            if watch is None or waited < HEARTBEAT_SECONDS:
+            beat = int(waited // HEARTBEAT_SECONDS * HEARTBEAT_SECONDS)
+            if beat < HEARTBEAT_SECONDS:
+                reported = 0
                 continue
+            if beat == reported:
+                continue
+            reported = beat
             if self.job.stage == "starting":
-                self._report(f"starting the local model: {waited:.0f} s")
+                self._report(f"starting the local model: {beat} s")
             else:
-                self._report(f"{self.line}; waiting for the model: {waited:.0f} s")
+                self._report(f"{self.line}; waiting for the model: {beat} s")
 
     def _track(self, event: Event) -> None:
         stage, percentage = None, None
@@ -198,6 +205,18 @@ class JobProgress:
         preview.sent = True
         self.log(f"a candidate passes {preview.passed}/{preview.total} public tests; offered as a preview")
         self.server.send_preview(self.job)
+
+
+def _unanswered(watch: SolveWatch, stage: Stage) -> str:
+    parts = []
+    for count, what in (
+        (watch.failed[stage], "failed"),
+        (watch.stopped[stage], "stopped at the deadline"),
+        (watch.refused[stage], "not sent (budget spent)"),
+    ):
+        if count:
+            parts.append(f"{count} request{'s' if count != 1 else ''} {what}")
+    return "".join(", " + part for part in parts)
 
 
 def _last_sample(event: Event) -> bool:

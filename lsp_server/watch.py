@@ -40,11 +40,14 @@ class SolveWatch:
         self.outstanding = 0
         self.quiet_since: float | None = None  # requests outstanding, no answer since then
         self.calls: collections.Counter[Stage] = collections.Counter()  # requests sent, per stage
-        self.failed: collections.Counter[Stage] = collections.Counter()
+        self.failed: collections.Counter[Stage] = collections.Counter()  # the server failed them
+        self.stopped: collections.Counter[Stage] = collections.Counter()  # by the deadline
+        self.refused: collections.Counter[Stage] = collections.Counter()  # the budget was spent
         self.answers = 0
         self.deadline_hit = False
         self.last_error: LLMError | None = None
         self._on_change = on_change
+        self._deadline_error: BudgetExceededError | None = None
 
     def remaining(self) -> float | None:
         return None if self.deadline is None else self.deadline - time.monotonic()
@@ -69,16 +72,32 @@ class SolveWatch:
         if stage is not None:
             self.calls[stage] += 1
 
+    def unanswered(self, stage: Stage) -> int:
+        """Requests of `stage` that got no answer: failed, stopped or refused."""
+        return self.failed[stage] + self.stopped[stage] + self.refused[stage]
+
     def _ended(self, stage: Stage | None, error: BaseException | None) -> None:
         self.outstanding -= 1
         if error is None:
             self.answers += 1
             self.quiet_since = time.monotonic()
-        elif isinstance(error, LLMError) and not isinstance(error, BudgetExceededError):
-            self.last_error = error
-            if stage is not None:
+        elif stage is not None and isinstance(error, LLMError):
+            if error is self._deadline_error:
+                self.stopped[stage] += 1
+            elif isinstance(error, BudgetExceededError):
+                self.refused[stage] += 1
+            else:
+                self.last_error = error
                 self.failed[stage] += 1
         self._on_change()
+
+    def _stop(self, stage: Stage | None, sent: bool) -> BudgetExceededError:
+        """The deadline passed: the error that stops a request of `stage`."""
+        self.deadline_hit = True
+        error = self._deadline_error = self.deadline_error()
+        if not sent and stage is not None:
+            self.stopped[stage] += 1
+        return error
 
 
 class WatchedModel:
@@ -94,12 +113,11 @@ class WatchedModel:
 
     async def complete(self, messages, **kwargs):
         watch = self._watch
-        remaining = watch.remaining()
-        if remaining is not None and remaining <= 0:
-            watch.deadline_hit = True
-            raise watch.deadline_error()
         stage = kwargs.get("stage")
         stage = stage if isinstance(stage, Stage) else None
+        remaining = watch.remaining()
+        if remaining is not None and remaining <= 0:
+            raise watch._stop(stage, sent=False)
         watch._sent(stage)
         error: BaseException | None = None
         try:
@@ -109,8 +127,7 @@ class WatchedModel:
             if not limit.expired():
                 error = raised
                 raise
-            watch.deadline_hit = True
-            error = watch.deadline_error()
+            error = watch._stop(stage, sent=True)
             raise error from None
         except BaseException as raised:
             error = raised

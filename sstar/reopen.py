@@ -17,7 +17,7 @@ import ast
 import textwrap
 from dataclasses import dataclass
 
-from .source import Source, Span
+from .source import Position, Source, Span
 from .stubs import FunctionNode, iter_functions, parse_tolerant
 from .writeback import StubTarget, function_text
 
@@ -30,7 +30,7 @@ class FunctionBody:
     first_line: int  # the function's lines: first decorator (or `def`) to its last line
     last_line: int
     text: str  # those lines joined with "\n"
-    body: str  # from the first statement after the docstring to the end, joined with "\n"
+    body: str  # first statement after the docstring to the end of the last line, lines joined "\n"
     body_span: Span  # where that body is (code point positions)
     has_docstring: bool
 
@@ -73,11 +73,11 @@ def _body_of(source: Source, qualname: str, node: FunctionNode) -> FunctionBody 
     statements = node.body[1:] if documented else node.body
     if not statements:
         return None
-    first, last = statements[0], node.body[-1]
-    start = source.from_ast(first.lineno, first.col_offset)
-    end = source.from_ast(last.end_lineno or last.lineno, last.end_col_offset or 0)
+    start = source.from_ast(statements[0].lineno, statements[0].col_offset)
     head = min([node.lineno] + [d.lineno for d in node.decorator_list]) - 1
     tail = (node.end_lineno or node.lineno) - 1
+    # to the end of the last line: a comment after the last statement is part of the body
+    end = Position(tail, len(source.line(tail)))
     span = Span(start, end)
     body = source.text[source.offset(start) : source.offset(end)]
     return FunctionBody(
