@@ -26,6 +26,7 @@ from sstar.events import summary
 from sstar.problem import extract_problem
 from sstar.reopen import function_body, reopen
 from sstar.results import SolveResult
+from sstar.write_policy import passes_nothing
 from sstar.writeback import restore_stub
 
 from .convert import MessageLevel
@@ -39,7 +40,7 @@ if TYPE_CHECKING:
     from .jobs import Job
     from .server import SStarServer
 
-__all__ = ["SolveRequest", "plan_solve", "run_solve", "passes_nothing", "failure_message"]
+__all__ = ["SolveRequest", "plan_solve", "run_solve", "failure_message"]
 
 log = logging.getLogger(__name__)
 _DEADLINE_GRACE = 30.0  # seconds past the deadline for the stages after the last model call
@@ -156,12 +157,6 @@ async def _solve_and_write(
     outcome = await apply_body(server, placement, result.body, when=when, result=result)
     kept.applied = outcome.written
     return f"{head}; {outcome}", outcome.told
-
-
-def passes_nothing(result: SolveResult) -> bool:
-    """The chosen body fails every public test it was given: it is not written unless asked."""
-    chosen = result.chosen
-    return chosen is not None and chosen.total > 0 and chosen.passed == 0
 
 
 def failure_message(qualname: str, error: Exception) -> str:
