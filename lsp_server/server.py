@@ -242,12 +242,13 @@ class SStarServer(LanguageServer):
         return min(2 * last, _MAX_SAMPLES)
 
     def body_is_ours(self, uri: str, qualname: str, index: DocumentIndex) -> bool:
-        """The function still holds the body S* last wrote (cheap: for code actions)."""
+        """The function (not a stub) still holds the body S* last wrote (cheap: for code
+        actions). A function S* never wrote into holds the user's body."""
         written = self.results.written(uri, qualname)
         function = index.function(qualname)
         document = self.document(uri)
         if written is None or function is None or document is None:
-            return written is None  # a kept result never written: a plain re-solve
+            return False
         lines = [line.rstrip("\r\n") for line in document.lines]
         return body_is_written(lines, function, written)
 

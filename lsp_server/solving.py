@@ -84,11 +84,12 @@ def plan_solve(
     if written is not None:
         return (
             f"S*: the body of {qualname} was edited since S* wrote it; S* does not overwrite your "
-            "code unless asked: choose “Solve with S* anyway” (Neovim: :SStarSolve!)."
+            "code unless asked: choose “Solve with S* anyway” in the light bulb (VS Code: "
+            "“S*: Solve Anyway”; Neovim: :SStarSolve!)."
         )
     return (
         f"S*: {qualname} is not a stub (it has a body S* did not write); S* does not overwrite "
-        "it unless asked: run the solve with `force` (Neovim: :SStarSolve!)."
+        "it unless asked: “S*: Solve Anyway” (Neovim: :SStarSolve!; any client: `force: true`)."
     )
 
 

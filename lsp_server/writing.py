@@ -208,8 +208,8 @@ def _refused(server: SStarServer, placement: Placement, refusal: Refusal, when: 
     else:
         message = (
             f"S*: nothing was written: {name} no longer holds the stub or the body S* wrote (it "
-            "was edited by hand). To replace it anyway, solve it with `force` (“Solve with S* "
-            "anyway”, Neovim: :SStarSolve!)."
+            "was edited by hand). To replace it anyway, solve it again with “Solve with S* "
+            "anyway” (VS Code: “S*: Solve Anyway”; Neovim: :SStarSolve!)."
         )
     server.show(message, MessageLevel.WARNING)
     return ApplyOutcome(ApplyStatus.FUNCTION_CHANGED, refusal)

@@ -119,3 +119,15 @@ async def test_a_body_that_passes_no_example_is_not_written_unless_picked(client
     assert field_of(candidate, "passed") == 0
     result = await command(client, "sstar.applyCandidate", {"uri": uri, "qualname": "add_one", "candidateId": field_of(candidate, "id")})
     assert field_of(result, "applied") is True and "return None" in client.texts[uri]
+
+
+async def test_a_body_the_user_wrote_after_a_solve_is_theirs(client, model, workspace):
+    model.script.sample = model.script.debug = fenced(NOTHING)
+    uri = open_file(client, workspace)
+    await finished(client, await solve(client, uri, qualname="add_one"))  # nothing written
+    replace_line(client, uri, "    ...", "    return list(map(lambda x: x + 1, xs))")
+    [action] = await code_actions(client, uri, line_of(client.texts[uri], "def add_one"))
+    assert action.title.startswith("Solve with S* anyway"), action.title
+    result = await command(client, "sstar.regenerate", {"uri": uri, "qualname": "add_one"})
+    assert field_of(result, "jobId") is None and client.shown("not a stub")
+    assert "lambda x: x + 1" in client.texts[uri]
