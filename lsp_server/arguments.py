@@ -6,6 +6,8 @@ and are structured here with the lsprotocol converter (which renames snake_case 
 
 # No `from __future__ import annotations`: cattrs needs the real types at runtime.
 
+from typing import TypeVar
+
 import attrs
 import cattrs
 from lsprotocol import types
@@ -24,6 +26,7 @@ __all__ = [
 ]
 
 _converter = default_converter()
+T = TypeVar("T")
 
 
 @attrs.define
@@ -74,7 +77,7 @@ class AcceptPreviewArgs:
     uri: str | None = None
 
 
-def parse(cls: type, arguments: tuple) -> object:
+def parse(cls: type[T], arguments: tuple) -> T:
     """The first command argument as `cls`; a clear invalid-params error otherwise."""
     raw = arguments[0] if arguments else {}
     if raw is None:
@@ -82,7 +85,7 @@ def parse(cls: type, arguments: tuple) -> object:
     try:
         return _converter.structure(raw, cls)
     except (cattrs.BaseValidationError, TypeError, ValueError, KeyError) as error:
-        fields = ", ".join(_camel(f.name) for f in attrs.fields(cls))
+        fields = ", ".join(_camel(f.name) for f in attrs.fields(cls))  # type: ignore[arg-type]
         raise JsonRpcInvalidParams(
             f"bad arguments for this S* command ({error}); expected one object with {fields}"
         ) from error

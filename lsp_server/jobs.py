@@ -12,9 +12,9 @@ from __future__ import annotations
 import asyncio
 import itertools
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .documents import uri_key
 
@@ -90,10 +90,10 @@ class JobRegistry:
     def for_token(self, token: object) -> Job | None:
         return next((job for job in self._jobs.values() if job.token == token), None)
 
-    def start(self, uri: str, qualname: str, run: Callable[[Job], Awaitable[None]]) -> Job:
+    def start(self, uri: str, qualname: str, run: Callable[[Job], Coroutine[Any, Any, None]]) -> Job:
         """Start `run(job)` as a task; a running job for the same function is superseded."""
         for old in self._jobs.values():
-            if old.key == (uri_key(uri), qualname):
+            if old.key == (uri_key(uri), qualname) and old.task is not None:
                 old.cancel_reason = "superseded by a new solve of the same function"
                 old.task.cancel()
         job = Job(id=f"job-{next(self._ids)}", uri=uri, qualname=qualname)
@@ -108,11 +108,12 @@ class JobRegistry:
         chosen = [j for j in self._jobs.values() if job_id is None or j.id == job_id]
         for job in chosen:
             job.cancel_reason = reason
-            job.task.cancel()
+            if job.task is not None:
+                job.task.cancel()
         return [job.id for job in chosen]
 
     async def cancel_all_and_wait(self, timeout: float = 10.0) -> None:
-        tasks = [job.task for job in self._jobs.values()]
+        tasks = [job.task for job in self._jobs.values() if job.task is not None]
         self.cancel(reason="the language server is shutting down")
         if tasks:
             done, pending = await asyncio.wait(tasks, timeout=timeout)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Sequence
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -415,7 +416,7 @@ def cancel(ls: SStarServer, *arguments) -> dict:
 async def apply_last(ls: SStarServer, *arguments) -> dict:
     args = a.parse(a.ApplyLastArgs, arguments)
     kept = ls.results.last_unapplied(args.uri)
-    if kept is None:
+    if kept is None or kept.result.body is None:
         ls.show("S*: no kept result waiting to be written.", MessageLevel.INFO)
         return {"applied": False, "qualname": None}
     outcome = await apply_body(ls, kept.placement, kept.result.body, when=When.ASKED, result=kept.result)
@@ -439,7 +440,7 @@ async def apply_candidate(ls: SStarServer, *arguments) -> dict:
     args = a.parse(a.ApplyCandidateArgs, arguments)
     kept = ls.results.get(args.uri, args.qualname)
     candidate = next((c for c in kept.result.candidates if c.id == args.candidate_id), None) if kept else None
-    if candidate is None:
+    if kept is None or candidate is None:
         ls.show(f"S*: no candidate {args.candidate_id} for {args.qualname}; list them with sstar.showCandidates.", MessageLevel.WARNING)
         return {"applied": False}
     outcome = await apply_body(ls, kept.placement, candidate.body, when=When.ASKED, result=kept.result)
@@ -461,7 +462,7 @@ async def accept_preview(ls: SStarServer, *arguments) -> dict:
     return {"applied": outcome.written, "outcome": str(outcome)}
 
 
-def _wants_rewrite(only: list[str]) -> bool:
+def _wants_rewrite(only: Sequence[str]) -> bool:
     kind = types.CodeActionKind.RefactorRewrite.value
     return any(kind == k or kind.startswith(k + ".") or k == "" for k in only)
 

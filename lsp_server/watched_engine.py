@@ -16,7 +16,7 @@ __all__ = ["WatchedEngine"]
 
 class WatchedEngine(Engine):
     @contextlib.asynccontextmanager
-    async def _model(self, on_event):  # type: ignore[override]
+    async def _model(self, on_event):
         async with super()._model(on_event) as (llm, backend, fingerprint):
             watch = current_watch()
             yield (llm if watch is None else WatchedModel(llm, watch)), backend, fingerprint
