@@ -16,8 +16,8 @@ __all__ = ["body_is_written"]
 
 
 def body_is_written(lines: Sequence[str], span: FunctionSpan, written: Written) -> bool:
-    """`lines` are the document's, without line endings; `span` is the function's."""
-    text = "\n".join(lines[span.first_line : span.last_line + 1])
+    """`lines` are the document's (with or without their endings); `span` is the function's."""
+    text = "\n".join(line.rstrip("\r\n") for line in lines[span.first_line : span.last_line + 1])
     if text == written.function:
         return True
     snippet = textwrap.dedent(text)

@@ -250,8 +250,7 @@ class SStarServer(LanguageServer):
         document = self.document(uri)
         if written is None or function is None or document is None:
             return False
-        lines = [line.rstrip("\r\n") for line in document.lines]
-        return body_is_written(lines, function, written)
+        return body_is_written(document.lines, function, written)
 
     def target(
         self, uri: str, qualname: str | None, position: types.Position | None, any_function: bool = False
