@@ -19,15 +19,7 @@ from pygls.workspace import TextDocument
 
 from sstar.config import Config
 
-from . import arguments as a
-from .convert import (
-    MessageLevel,
-    candidates_json,
-    force_action,
-    message_type,
-    regenerate_action,
-    solve_action,
-)
+from .convert import MessageLevel, force_action, message_type, regenerate_action, solve_action
 from .diagnostics import DiagnosticStore
 from .documents import lookup, uri_key, use_lsp_lines
 from .index import DocumentIndex, index_source, offers_solves
@@ -36,7 +28,7 @@ from .ownership import body_is_written
 from .settings import Redactor, build_config, split_init_options
 from .solving import SolveRequest, plan_solve, run_solve
 from .store import Engines, ResultStore
-from .writing import When, apply_body
+from .commands import register_commands
 
 __all__ = ["SStarServer", "server", "REDACTOR"]
 
@@ -390,75 +382,8 @@ def progress_cancel(ls: SStarServer, params: types.WorkDoneProgressCancelParams)
         ls.jobs.cancel(job.id, reason="cancelled from the editor")
 
 
-# -- commands ----------------------------------------------------------------------------------------
-@server.command("sstar.solve")
-async def solve(ls: SStarServer, *arguments) -> dict:
-    args = a.parse(a.SolveArgs, arguments)
-    return await ls.start_solve(args.uri, args.qualname, args.position, samples=None, force=args.force)
-
-
-@server.command("sstar.regenerate")
-async def regenerate(ls: SStarServer, *arguments) -> dict:
-    args = a.parse(a.RegenerateArgs, arguments)
-    qualname = ls.target(args.uri, args.qualname, args.position, any_function=args.force)
-    samples = args.samples or (ls.regenerate_samples(args.uri, qualname) if qualname else None)
-    return await ls.start_solve(args.uri, qualname, args.position, samples=samples, force=args.force)
-
-
-@server.command("sstar.cancel")
-def cancel(ls: SStarServer, *arguments) -> dict:
-    args = a.parse(a.CancelArgs, arguments)
-    return {"cancelled": ls.jobs.cancel(args.job_id, reason="cancelled (sstar.cancel)")}
-
-
-@server.command("sstar.applyLast")
-async def apply_last(ls: SStarServer, *arguments) -> dict:
-    args = a.parse(a.ApplyLastArgs, arguments)
-    kept = ls.results.last_unapplied(args.uri)
-    if kept is None or kept.result.body is None:
-        ls.show("S*: no kept result waiting to be written.", MessageLevel.INFO)
-        return {"applied": False, "qualname": None}
-    outcome = await apply_body(ls, kept.placement, kept.result.body, when=When.ASKED, result=kept.result)
-    kept.applied = kept.applied or outcome.written
-    return {"applied": outcome.written, "qualname": kept.qualname, "outcome": str(outcome)}
-
-
-@server.command("sstar.showCandidates")
-def show_candidates(ls: SStarServer, *arguments) -> dict:
-    args = a.parse(a.TargetArgs, arguments)
-    qualname = ls.target(args.uri, args.qualname, args.position)
-    kept = ls.results.get(args.uri, qualname) if qualname else None
-    if kept is None:
-        ls.show("S*: no solve result for this function yet; run Solve with S* first.", MessageLevel.INFO)
-        return {"qualname": qualname, "candidates": []}
-    return {"qualname": kept.qualname, "candidates": candidates_json(kept.result.candidates)}
-
-
-@server.command("sstar.applyCandidate")
-async def apply_candidate(ls: SStarServer, *arguments) -> dict:
-    args = a.parse(a.ApplyCandidateArgs, arguments)
-    kept = ls.results.get(args.uri, args.qualname)
-    candidate = next((c for c in kept.result.candidates if c.id == args.candidate_id), None) if kept else None
-    if kept is None or candidate is None:
-        ls.show(f"S*: no candidate {args.candidate_id} for {args.qualname}; list them with sstar.showCandidates.", MessageLevel.WARNING)
-        return {"applied": False}
-    outcome = await apply_body(ls, kept.placement, candidate.body, when=When.ASKED, result=kept.result)
-    return {"applied": outcome.written, "outcome": str(outcome)}
-
-
-@server.command("sstar.acceptPreview")
-async def accept_preview(ls: SStarServer, *arguments) -> dict:
-    args = a.parse(a.AcceptPreviewArgs, arguments)
-    job = ls.jobs.with_preview(args.job_id, args.uri)
-    preview = job.preview if job is not None else None
-    if job is None or preview is None or job.placement is None:
-        ls.show("S*: no preview waiting: the solve it came from has ended (its result is in place or kept).", MessageLevel.INFO)
-        return {"applied": False}
-    if preview.accepted:
-        return {"applied": True, "outcome": "already written"}
-    outcome = await apply_body(ls, job.placement, preview.body, when=When.ASKED)
-    preview.accepted = outcome.written
-    return {"applied": outcome.written, "outcome": str(outcome)}
+# -- commands (sstar.*) ------------------------------------------------------------------------------
+register_commands(server)
 
 
 def _wants_rewrite(only: Sequence[str]) -> bool:
