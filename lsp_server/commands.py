@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from pygls.lsp.server import LanguageServer
+
 from . import arguments as a
 from .convert import MessageLevel, candidates_json
 from .writing import When, apply_body
@@ -18,65 +20,67 @@ __all__ = ["register_commands"]
 
 
 def register_commands(server: SStarServer) -> None:
+    # pygls reads the handlers' annotations at runtime: they name its own LanguageServer, and
+    # the bodies use `server` (the same object, typed as ours)
     @server.command("sstar.solve")
-    async def solve(ls: SStarServer, *arguments) -> dict:
+    async def solve(_: LanguageServer, *arguments) -> dict:
         args = a.parse(a.SolveArgs, arguments)
-        return await ls.start_solve(args.uri, args.qualname, args.position, samples=None, force=args.force)
+        return await server.start_solve(args.uri, args.qualname, args.position, samples=None, force=args.force)
 
     @server.command("sstar.regenerate")
-    async def regenerate(ls: SStarServer, *arguments) -> dict:
+    async def regenerate(_: LanguageServer, *arguments) -> dict:
         args = a.parse(a.RegenerateArgs, arguments)
-        qualname = ls.target(args.uri, args.qualname, args.position, any_function=args.force)
-        samples = args.samples or (ls.regenerate_samples(args.uri, qualname) if qualname else None)
-        return await ls.start_solve(args.uri, qualname, args.position, samples=samples, force=args.force)
+        qualname = server.target(args.uri, args.qualname, args.position, any_function=args.force)
+        samples = args.samples or (server.regenerate_samples(args.uri, qualname) if qualname else None)
+        return await server.start_solve(args.uri, qualname, args.position, samples=samples, force=args.force)
 
     @server.command("sstar.cancel")
-    def cancel(ls: SStarServer, *arguments) -> dict:
+    def cancel(_: LanguageServer, *arguments) -> dict:
         args = a.parse(a.CancelArgs, arguments)
-        return {"cancelled": ls.jobs.cancel(args.job_id, reason="cancelled (sstar.cancel)")}
+        return {"cancelled": server.jobs.cancel(args.job_id, reason="cancelled (sstar.cancel)")}
 
     @server.command("sstar.applyLast")
-    async def apply_last(ls: SStarServer, *arguments) -> dict:
+    async def apply_last(_: LanguageServer, *arguments) -> dict:
         args = a.parse(a.ApplyLastArgs, arguments)
-        kept = ls.results.last_unapplied(args.uri)
+        kept = server.results.last_unapplied(args.uri)
         if kept is None or kept.result.body is None:
-            ls.show("S*: no kept result waiting to be written.", MessageLevel.INFO)
+            server.show("S*: no kept result waiting to be written.", MessageLevel.INFO)
             return {"applied": False, "qualname": None}
-        outcome = await apply_body(ls, kept.placement, kept.result.body, when=When.ASKED, result=kept.result)
+        outcome = await apply_body(server, kept.placement, kept.result.body, when=When.ASKED, result=kept.result)
         kept.applied = kept.applied or outcome.written
         return {"applied": outcome.written, "qualname": kept.qualname, "outcome": str(outcome)}
 
     @server.command("sstar.showCandidates")
-    def show_candidates(ls: SStarServer, *arguments) -> dict:
+    def show_candidates(_: LanguageServer, *arguments) -> dict:
         args = a.parse(a.TargetArgs, arguments)
-        qualname = ls.target(args.uri, args.qualname, args.position)
-        kept = ls.results.get(args.uri, qualname) if qualname else None
+        qualname = server.target(args.uri, args.qualname, args.position)
+        kept = server.results.get(args.uri, qualname) if qualname else None
         if kept is None:
-            ls.show("S*: no solve result for this function yet; run Solve with S* first.", MessageLevel.INFO)
+            server.show("S*: no solve result for this function yet; run Solve with S* first.", MessageLevel.INFO)
             return {"qualname": qualname, "candidates": []}
         return {"qualname": kept.qualname, "candidates": candidates_json(kept.result.candidates)}
 
     @server.command("sstar.applyCandidate")
-    async def apply_candidate(ls: SStarServer, *arguments) -> dict:
+    async def apply_candidate(_: LanguageServer, *arguments) -> dict:
         args = a.parse(a.ApplyCandidateArgs, arguments)
-        kept = ls.results.get(args.uri, args.qualname)
+        kept = server.results.get(args.uri, args.qualname)
         candidate = next((c for c in kept.result.candidates if c.id == args.candidate_id), None) if kept else None
         if kept is None or candidate is None:
-            ls.show(f"S*: no candidate {args.candidate_id} for {args.qualname}; list them with sstar.showCandidates.", MessageLevel.WARNING)
+            server.show(f"S*: no candidate {args.candidate_id} for {args.qualname}; list them with sstar.showCandidates.", MessageLevel.WARNING)
             return {"applied": False}
-        outcome = await apply_body(ls, kept.placement, candidate.body, when=When.ASKED, result=kept.result)
+        outcome = await apply_body(server, kept.placement, candidate.body, when=When.ASKED, result=kept.result)
         return {"applied": outcome.written, "outcome": str(outcome)}
 
     @server.command("sstar.acceptPreview")
-    async def accept_preview(ls: SStarServer, *arguments) -> dict:
+    async def accept_preview(_: LanguageServer, *arguments) -> dict:
         args = a.parse(a.AcceptPreviewArgs, arguments)
-        job = ls.jobs.with_preview(args.job_id, args.uri)
+        job = server.jobs.with_preview(args.job_id, args.uri)
         preview = job.preview if job is not None else None
         if job is None or preview is None or job.placement is None:
-            ls.show("S*: no preview waiting: the solve it came from has ended (its result is in place or kept).", MessageLevel.INFO)
+            server.show("S*: no preview waiting: the solve it came from has ended (its result is in place or kept).", MessageLevel.INFO)
             return {"applied": False}
         if preview.accepted:
             return {"applied": True, "outcome": "already written"}
-        outcome = await apply_body(ls, job.placement, preview.body, when=When.ASKED)
+        outcome = await apply_body(server, job.placement, preview.body, when=When.ASKED)
         preview.accepted = outcome.written
         return {"applied": outcome.written, "outcome": str(outcome)}
