@@ -46,19 +46,21 @@ local function sstar_module()
   return ok and sstar or nil
 end
 
---- Neovim applies `documentChanges` edits but, by itself, skips a stale one silently and still
---- answers `applied = true`. S*'s edits carry the version they were computed for: refuse a stale
---- one (as VS Code does) so the server rebuilds it for the text you have now and sends it again.
+--- Versioned edits, refused when the buffer's text changed since their version (so the server
+--- rebuilds them for the new text): lua/sstar/edits.lua. Buffers are followed from attach on.
 local function apply_edit(err, params, ctx)
-  local sstar = sstar_module()
-  if sstar and params and params.edit then
-    local stale = sstar.stale_edit(params.edit)
-    if stale then
-      return { applied = false, failureReason = stale }
-    end
-  end
-  return vim.lsp.handlers['workspace/applyEdit'](err, params, ctx)
+  return require('sstar.edits').apply(err, params, ctx)
 end
+
+vim.api.nvim_create_autocmd('LspAttach', {
+  group = vim.api.nvim_create_augroup('sstar_edits', { clear = true }),
+  callback = function(ev)
+    local client = vim.lsp.get_client_by_id(ev.data.client_id)
+    if client and client.name == 'sstar' then
+      require('sstar.edits').track(ev.buf)
+    end
+  end,
+})
 
 --- The server's messages start with "S*:" already: show them with vim.notify (so notification
 --- plugins show them too) rather than as "LSP[sstar][Info] S*: ...".
@@ -76,7 +78,7 @@ return {
   filetypes = { 'python' },
   root_markers = { 'pyproject.toml', 'setup.py', 'setup.cfg', 'requirements.txt', '.git' },
   settings = { sstar = vim.empty_dict() },
-  -- versioned edits, checked by `apply_edit` below: typing while a solve ends never misplaces one
+  -- versioned edits, checked by `apply_edit` above: typing while a solve ends never misplaces one
   capabilities = { workspace = { workspaceEdit = { documentChanges = true } } },
   handlers = {
     ['workspace/applyEdit'] = apply_edit,

@@ -375,10 +375,16 @@ function scenarios.preview()
   out.lines = stub_lines()
 end
 
--- The user types above the function at the very moment the server's edit arrives (the driver
--- does it inside the applyEdit handler, before the shipped handler sees the edit): the stale
--- versioned edit is refused, the server rebuilds it for the new text and sends it again.
+-- The file was saved (`:write` moves b:changedtick without changing the text: that must not make
+-- the server's versions look stale), then the user types above the function at the very moment
+-- the server's edit arrives (the driver does it inside the applyEdit handler, before the shipped
+-- handler sees the edit): the stale versioned edit is refused, the server rebuilds it for the new
+-- text and sends it again.
 function scenarios.race()
+  vim.api.nvim_buf_set_lines(0, -1, -1, false, { '# saved before the solve' })
+  local tick = vim.b.changedtick
+  vim.cmd('silent write')
+  out.tick_moved_by_write = vim.b.changedtick > tick
   local client = sstar.client(0)
   local shipped = client.handlers['workspace/applyEdit']
   out.edits = {}
@@ -394,6 +400,17 @@ function scenarios.race()
   end
   out['end'] = run_action('Solve with S*')
   out.lines = stub_lines()
+end
+
+-- The file was saved before the solve (b:changedtick moved, the text did not): the edit lands.
+function scenarios.saved()
+  vim.api.nvim_buf_set_lines(0, -1, -1, false, { '# saved before the solve' })
+  local tick = vim.b.changedtick
+  vim.cmd('silent write')
+  out.tick_moved_by_write = vim.b.changedtick > tick
+  out['end'] = run_action('Solve with S*')
+  out.lines = stub_lines()
+  out.modified = vim.bo.modified
 end
 
 -- Only start the server; the test looks at which command started which process.

@@ -384,6 +384,7 @@ def test_typing_while_the_solve_ends_gets_a_rebuilt_edit(tmp_path: Path, scripte
     }, base_env(tmp_path))
     why = explain(result)
     assert result["ok"], why
+    assert result["tick_moved_by_write"], why
     edits = result["edits"]
     assert [e["applied"] for e in edits] == [False, True], why  # stale, refused; rebuilt, applied
     assert edits[1]["version"] > edits[0]["version"], why
@@ -392,4 +393,25 @@ def test_typing_while_the_solve_ends_gets_a_rebuilt_edit(tmp_path: Path, scripte
     text = "\n".join(lines[1:]) + "\n"
     assert run_doctests(tmp_path, text, "merge_intervals").returncode == 0, text
     assert result["end"]["message"].endswith("; written"), why
+    assert result["stopped"] and not result["survivors"], why
+
+
+def test_a_saved_file_still_gets_its_versioned_edit(tmp_path: Path, scripted_llm):
+    """`:write` moves b:changedtick without changing the text: the edit is not stale for that."""
+    scripted_llm.handler = llm_router(MERGE)
+    path = copy_example(tmp_path, "intervals.py")
+    result = run_nvim(tmp_path, {
+        "scenario": "saved",
+        "file": str(path),
+        "target": "def merge_intervals",
+        "python": VENV_PYTHON,
+        "settings": scripted_settings(scripted_llm),
+    }, base_env(tmp_path))
+    why = explain(result)
+    assert result["ok"] and result["tick_moved_by_write"], why
+    assert result["end"]["message"].endswith("; written"), why
+    text = "\n".join(result["lines"]) + "\n"
+    assert run_doctests(tmp_path, text, "merge_intervals").returncode == 0, text
+    assert result["modified"], why  # in the buffer, not yet saved
+    assert not any("newer than edits" in m for m in result["messages"]), why
     assert result["stopped"] and not result["survivors"], why

@@ -237,21 +237,6 @@ function M.on_preview(result, _)
   vim.api.nvim_exec_autocmds('User', { pattern = 'SStarPreview', modeline = false, data = result })
 end
 
---- Why `edit` (a WorkspaceEdit) is stale for the buffers as they are now, or nil: a versioned
---- document change computed for an older version of its buffer.
-function M.stale_edit(edit)
-  for _, change in ipairs(edit.documentChanges or {}) do
-    local doc = change.textDocument
-    if doc and type(doc.version) == 'number' then
-      local bufnr = vim.uri_to_bufnr(doc.uri)
-      if not vim.api.nvim_buf_is_loaded(bufnr) or vim.lsp.util.buf_versions[bufnr] ~= doc.version then
-        return 'document version changed'
-      end
-    end
-  end
-  return nil
-end
-
 --- `sstar/status` handler (lsp/sstar.lua routes it here).
 function M.on_status(result, _)
   if type(result) ~= 'table' then
