@@ -122,14 +122,17 @@ async def _solve_and_write(
     placement = Placement(request.uri, problem, request.written)
     job.placement = placement
     engine = server.engines.acquire()
+    watch = SolveWatch(engine.config.solve_timeout_seconds)
+    progress.watch(watch)
+    limit = asyncio.timeout(_hard_limit(watch))
     try:
         samples = request.samples or engine.config.samples
-        watch = SolveWatch(engine.config.solve_timeout_seconds)
-        progress.watch(watch)
         with watching(watch):
-            async with asyncio.timeout(_hard_limit(watch)):
+            async with limit:
                 result = await engine.solve(problem, samples=samples, on_event=progress.on_event)
     except TimeoutError:
+        if not limit.expired():
+            raise
         raise SStarError(
             f"the solve did not end within its deadline of {engine.config.solve_timeout_seconds:g} s "
             "(solveTimeoutSeconds) and was stopped; raise the deadline or lower samples/rounds"
