@@ -6,6 +6,8 @@ and are structured here with the lsprotocol converter (which renames snake_case 
 
 # No `from __future__ import annotations`: cattrs needs the real types at runtime.
 
+from typing import TypeVar
+
 import attrs
 import cattrs
 from lsprotocol import types
@@ -19,10 +21,12 @@ __all__ = [
     "ApplyLastArgs",
     "TargetArgs",
     "ApplyCandidateArgs",
+    "AcceptPreviewArgs",
     "parse",
 ]
 
 _converter = default_converter()
+T = TypeVar("T")
 
 
 @attrs.define
@@ -31,6 +35,7 @@ class SolveArgs:
     version: int | None = None
     qualname: str | None = None
     position: types.Position | None = None
+    force: bool = False  # solve a function that has a body S* did not write (replaces it)
 
 
 @attrs.define
@@ -39,6 +44,7 @@ class RegenerateArgs:
     qualname: str | None = None
     position: types.Position | None = None
     samples: int | None = None
+    force: bool = False
 
 
 @attrs.define
@@ -65,7 +71,13 @@ class ApplyCandidateArgs:
     candidate_id: str
 
 
-def parse(cls: type, arguments: tuple) -> object:
+@attrs.define
+class AcceptPreviewArgs:
+    job_id: str | None = None  # default: the latest preview offered (in document `uri`)
+    uri: str | None = None
+
+
+def parse(cls: type[T], arguments: tuple) -> T:
     """The first command argument as `cls`; a clear invalid-params error otherwise."""
     raw = arguments[0] if arguments else {}
     if raw is None:
@@ -73,7 +85,7 @@ def parse(cls: type, arguments: tuple) -> object:
     try:
         return _converter.structure(raw, cls)
     except (cattrs.BaseValidationError, TypeError, ValueError, KeyError) as error:
-        fields = ", ".join(_camel(f.name) for f in attrs.fields(cls))
+        fields = ", ".join(_camel(f.name) for f in attrs.fields(cls))  # type: ignore[arg-type]
         raise JsonRpcInvalidParams(
             f"bad arguments for this S* command ({error}); expected one object with {fields}"
         ) from error

@@ -8,6 +8,7 @@ the engine's text model (`sstar.source.Source`), which splits lines as LSP does.
 from __future__ import annotations
 
 import enum
+from collections.abc import Sequence
 
 import attrs
 from lsprotocol import types
@@ -15,6 +16,8 @@ from lsprotocol import types
 from sstar.results import CandidateReport, ExampleResult, SolveResult
 from sstar.source import Source
 from sstar.stubs import Position, Span, Stub
+
+from .differences import first_differences
 
 __all__ = [
     "SOURCE",
@@ -24,10 +27,11 @@ __all__ = [
     "lsp_range",
     "solve_action",
     "regenerate_action",
+    "force_action",
     "workspace_edit",
     "example_diagnostic",
     "unsolved_diagnostic",
-    "candidate_json",
+    "candidates_json",
     "message_type",
 ]
 
@@ -69,8 +73,21 @@ def solve_action(uri: str, version: int | None, stub: Stub) -> types.CodeAction:
 
 
 def regenerate_action(uri: str, qualname: str, samples: int) -> types.CodeAction:
+    """Solve a function S* wrote (and the user did not edit by hand) again, with more samples."""
     title = f"{SOLVE_TITLE} ({samples} samples)"
     arguments = {"uri": uri, "qualname": qualname, "samples": samples}
+    return types.CodeAction(
+        title=title,
+        kind=types.CodeActionKind.RefactorRewrite,
+        command=types.Command(title=title, command="sstar.regenerate", arguments=[arguments]),
+    )
+
+
+def force_action(uri: str, qualname: str, samples: int) -> types.CodeAction:
+    """Solve a function whose body the user edited after S* wrote it: only when asked, since
+    the new body replaces theirs."""
+    title = f"{SOLVE_TITLE} anyway ({samples} samples, replaces the edited body)"
+    arguments = {"uri": uri, "qualname": qualname, "samples": samples, "force": True}
     return types.CodeAction(
         title=title,
         kind=types.CodeActionKind.RefactorRewrite,
@@ -105,21 +122,31 @@ def example_diagnostic(
 
 
 def unsolved_diagnostic(
-    source: Source, result: SolveResult, line: int, encoding: str
+    source: Source, result: SolveResult, line: int, encoding: str, *, written: bool
 ) -> types.Diagnostic:
-    """Information on the `def` line: no candidate passed every example (best effort written)."""
+    """Information on the `def` line: no candidate passed every example; whether the best effort
+    was written (it is not when it passes none of them)."""
     text = source.line(line)
     start = len(text) - len(text.lstrip())
     where = Span(Position(line, start), Position(line, len(text)))
     best = max((c.passed for c in result.candidates), default=0)
     total = len(result.examples) or max((c.total for c in result.candidates), default=0)
-    message = (
-        f"S*: no candidate passed every example (best {best}/{total}); the best effort was "
-        "written. Try `Solve with S* (more samples)` or check the examples."
-        if result.body is not None
-        else "S*: the model produced no usable function; nothing was written. Check the model "
-        "settings (sstar.baseUrl, sstar.model) or try more samples."
-    )
+    if result.body is None:
+        message = (
+            "S*: the model produced no usable function; nothing was written. Check the model "
+            "settings (sstar.baseUrl, sstar.model) or try more samples."
+        )
+    elif written:
+        message = (
+            f"S*: no candidate passed every example (best {best}/{total}); the best effort was "
+            "written. Try `Solve with S* (more samples)` or check the examples."
+        )
+    else:
+        message = (
+            f"S*: no candidate passed any example (best {best}/{total}); nothing was written. "
+            "To write one anyway pick it in Show Candidates (Neovim: :SStarCandidates), or try "
+            "`Solve with S* (more samples)`, or check the examples."
+        )
     return types.Diagnostic(
         range=lsp_range(source, where, encoding),
         message=message,
@@ -129,15 +156,23 @@ def unsolved_diagnostic(
     )
 
 
-def candidate_json(candidate: CandidateReport) -> dict[str, object]:
-    return {
-        "id": candidate.id,
-        "code": candidate.code,
-        "passed": candidate.passed,
-        "total": candidate.total,
-        "group": candidate.group,
-        "chosen": candidate.chosen,
-    }
+def candidates_json(candidates: Sequence[CandidateReport]) -> list[dict[str, object]]:
+    """The candidates for a picker: each with the first line of its body that tells it apart
+    from the others (`difference`, at `differenceLine` of the body), pass count and group."""
+    differences = first_differences([c.body for c in candidates])
+    return [
+        {
+            "id": c.id,
+            "code": c.code,
+            "passed": c.passed,
+            "total": c.total,
+            "group": c.group,
+            "chosen": c.chosen,
+            "difference": d.text,
+            "differenceLine": d.line,
+        }
+        for c, d in zip(candidates, differences, strict=True)
+    ]
 
 
 _MESSAGE_TYPES = {

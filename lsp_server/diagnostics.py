@@ -3,7 +3,8 @@
 A record holds the diagnostics of one solved function with the function's lines and text as S*
 wrote them. On `didChange`, records below an edit move with it; a record whose function the edit
 touched is dropped when the function's text is no longer what S* wrote (our own edit arriving
-late leaves the text as written, so it does not clear the fresh diagnostics).
+late leaves the text as written, so it does not clear the fresh diagnostics). Documents are
+keyed by their normalised URI.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ import attrs
 from lsprotocol import types
 
 from sstar.source import Source, line_count
+
+from .documents import uri_key
 
 __all__ = ["Record", "DiagnosticStore"]
 
@@ -32,20 +35,20 @@ class DiagnosticStore:
         self._records: dict[str, dict[str, Record]] = {}
 
     def set(self, uri: str, record: Record) -> None:
-        self._records.setdefault(uri, {})[record.qualname] = record
+        self._records.setdefault(uri_key(uri), {})[record.qualname] = record
 
     def discard(self, uri: str, qualname: str | None = None) -> bool:
-        records = self._records.get(uri, {})
+        records = self._records.get(uri_key(uri), {})
         if qualname is None:
-            return bool(self._records.pop(uri, None))
+            return bool(self._records.pop(uri_key(uri), None))
         return records.pop(qualname, None) is not None
 
     def diagnostics(self, uri: str) -> list[types.Diagnostic]:
-        return [d for record in self._records.get(uri, {}).values() for d in record.diagnostics]
+        return [d for record in self._records.get(uri_key(uri), {}).values() for d in record.diagnostics]
 
     def changed(self, uri: str, changes, source: str) -> bool:
         """Follow the document's edits; True when the published diagnostics must be sent again."""
-        records = self._records.get(uri)
+        records = self._records.get(uri_key(uri))
         if not records:
             return False
         touched: set[str] = set()

@@ -68,13 +68,14 @@ class DocumentIndex:
             hits = [max(hits, key=lambda s: s.span.start)]
         return hits
 
-    def function_at(self, line: int, qualnames: set[str]) -> FunctionSpan | None:
-        """The innermost function among `qualnames` covering `line`."""
+    def function_at(self, line: int, qualnames: set[str] | None) -> FunctionSpan | None:
+        """The innermost function among `qualnames` (None: any) covering `line`."""
         covering = [
             _shift_function(f, b.first_line)
             for b in self._overlapping(line, line)
             for f in b.functions
-            if f.qualname in qualnames and f.first_line + b.first_line <= line <= f.last_line + b.first_line
+            if (qualnames is None or f.qualname in qualnames)
+            and f.first_line + b.first_line <= line <= f.last_line + b.first_line
         ]
         return max(covering, key=lambda f: f.first_line, default=None)
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Sequence
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -18,15 +19,16 @@ from pygls.workspace import TextDocument
 
 from sstar.config import Config
 
-from . import arguments as a
-from .convert import MessageLevel, candidate_json, message_type, regenerate_action, solve_action
+from .convert import MessageLevel, force_action, message_type, regenerate_action, solve_action
 from .diagnostics import DiagnosticStore
-from .documents import use_lsp_lines
+from .documents import lookup, uri_key, use_lsp_lines
 from .index import DocumentIndex, index_source, offers_solves
-from .jobs import JobRegistry
+from .jobs import Job, JobRegistry
+from .ownership import body_is_written
 from .settings import Redactor, build_config, split_init_options
-from .solving import SolveRequest, apply_body, problem_source, run_solve
+from .solving import SolveRequest, plan_solve, run_solve
 from .store import Engines, ResultStore
+from .commands import register_commands
 
 __all__ = ["SStarServer", "server", "REDACTOR"]
 
@@ -67,21 +69,21 @@ class SStarServer(LanguageServer):
     def encoding(self) -> str:
         return self.workspace.position_encoding or types.PositionEncodingKind.Utf16
 
-    # -- documents -----------------------------------------------------------------------------
+    # -- documents (looked up by normalised URI: `documents.lookup`) -----------------------------
     def document(self, uri: str) -> TextDocument | None:
-        return self.workspace.text_documents.get(uri)
+        return lookup(self.workspace, uri)
 
     def index(self, uri: str) -> DocumentIndex:
         """Stubs and functions of the open document, cached per version."""
         document = self.workspace.get_text_document(uri)
-        cached = self._indexes.get(uri)
+        cached = self._indexes.get(uri_key(uri))
         if cached is None or cached[0] != document.version or document.version is None:
             cached = (document.version, index_source(document.source))
-            self._indexes[uri] = cached
+            self._indexes[uri_key(uri)] = cached
         return cached[1]
 
     def document_changed(self, uri: str) -> None:
-        for future in self._change_waiters.pop(uri, []):
+        for future in self._change_waiters.pop(uri_key(uri), []):
             if not future.done():
                 future.set_result(None)
 
@@ -91,14 +93,14 @@ class SStarServer(LanguageServer):
         if document is None or document.version != version:
             return
         future = asyncio.get_running_loop().create_future()
-        self._change_waiters.setdefault(uri, []).append(future)
+        self._change_waiters.setdefault(uri_key(uri), []).append(future)
         try:
             await asyncio.wait_for(future, timeout)
         except TimeoutError:
             log.warning("no didChange for our edit of %s within %.1f s", uri, timeout)
 
     def forget(self, uri: str) -> None:
-        self._indexes.pop(uri, None)
+        self._indexes.pop(uri_key(uri), None)
         if self.diagnostics.discard(uri):
             self.publish_diagnostics(uri)
 
@@ -131,8 +133,32 @@ class SStarServer(LanguageServer):
     def publish_diagnostics(self, uri: str) -> None:
         if not self.connected:
             return
-        params = types.PublishDiagnosticsParams(uri=uri, diagnostics=self.diagnostics.diagnostics(uri))
+        document = self.document(uri)
+        spelled = document.uri if document is not None else uri  # as the client spells it
+        params = types.PublishDiagnosticsParams(uri=spelled, diagnostics=self.diagnostics.diagnostics(uri))
         self.text_document_publish_diagnostics(params)
+
+    def send_preview(self, job: Job) -> None:
+        """`sstar/preview`: a candidate that passes every public test, while selection goes on;
+        `sstar.acceptPreview` writes it."""
+        preview = job.preview
+        if preview is None or not self.connected:
+            return
+        document = self.document(job.uri)
+        self.protocol.notify("sstar/preview", {
+            "jobId": job.id,
+            "uri": document.uri if document is not None else job.uri,
+            "qualname": job.qualname,
+            "candidateId": preview.candidate_id,
+            "code": preview.code,
+            "passed": preview.passed,
+            "total": preview.total,
+            "message": (
+                f"a candidate passes {preview.passed}/{preview.total} public tests; selection goes "
+                "on (accept it to write it now: the final result replaces it only if you leave it "
+                "as it is)"
+            ),
+        })
 
     def send_status(self) -> None:
         if not self.connected:
@@ -175,25 +201,32 @@ class SStarServer(LanguageServer):
             log.warning("stopping the local model failed: %s", error)
 
     # -- starting solves -----------------------------------------------------------------------
-    def start_solve(self, uri: str, qualname: str | None, position: types.Position | None, samples: int | None) -> dict:
+    async def start_solve(
+        self, uri: str, qualname: str | None, position: types.Position | None, samples: int | None, force: bool = False
+    ) -> dict:
         if self._stopped:  # after `shutdown` a new job would start processes nobody stops
             return self._refuse("S*: the language server is shutting down; nothing was started.")
         document = self.document(uri)
         if document is None:
             return self._refuse(f"S*: {uri} is not open in the editor; open it and try again.")
         index = self.index(uri)
-        qualname = qualname or self.qualname_at(uri, index, position)
+        qualname = qualname or self.qualname_at(uri, index, position, any_function=force)
         if qualname is None:
             return self._refuse(
                 "S*: no stub here. Put the cursor in a function whose body is `...`, `pass` or "
                 "`raise NotImplementedError` (after an optional docstring)."
             )
-        source = problem_source(document.source, qualname, self.results.get(uri, qualname), index)
-        if source is None:
-            return self._refuse(f"S*: {qualname} is not a stub (it has a body S* did not write); nothing to solve.")
-        path = uris.to_fs_path(uri)
-        request = SolveRequest(uri, qualname, source, path, self._workspace_root(path), samples)
-        job = self.jobs.start(uri, qualname, lambda job: run_solve(self, job, request))
+        text = document.source
+        if any(stub.qualname == qualname for stub in index.stubs):
+            planned: tuple[str, str | None] | str = (text, None)
+        else:  # parsing the whole file: not on the event loop
+            planned = await asyncio.to_thread(plan_solve, self, uri, text, qualname, index, force)
+        if isinstance(planned, str):
+            return self._refuse(planned)
+        source, written = planned
+        path = uris.to_fs_path(document.uri)
+        request = SolveRequest(document.uri, qualname, source, path, self._workspace_root(path), samples, written)
+        job = self.jobs.start(document.uri, qualname, lambda job: run_solve(self, job, request))
         return {"jobId": job.id}
 
     def regenerate_samples(self, uri: str, qualname: str) -> int:
@@ -201,22 +234,39 @@ class SStarServer(LanguageServer):
         last = kept.samples if kept else self.engines.config.samples
         return min(2 * last, _MAX_SAMPLES)
 
-    def target(self, uri: str, qualname: str | None, position: types.Position | None) -> str | None:
+    def body_is_ours(self, uri: str, qualname: str, index: DocumentIndex) -> bool:
+        """The function (not a stub) still holds the body S* last wrote (cheap: for code
+        actions). A function S* never wrote into holds the user's body."""
+        written = self.results.written(uri, qualname)
+        function = index.function(qualname)
+        document = self.document(uri)
+        if written is None or function is None or document is None:
+            return False
+        return body_is_written(document.lines, function, written)
+
+    def target(
+        self, uri: str, qualname: str | None, position: types.Position | None, any_function: bool = False
+    ) -> str | None:
         """The function a command means: named, else the one at `position` in the open document."""
         if qualname or self.document(uri) is None:
             return qualname
-        return self.qualname_at(uri, self.index(uri), position)
+        return self.qualname_at(uri, self.index(uri), position, any_function)
 
-    def qualname_at(self, uri: str, index: DocumentIndex, position: types.Position | None) -> str | None:
+    def qualname_at(
+        self, uri: str, index: DocumentIndex, position: types.Position | None, any_function: bool = False
+    ) -> str | None:
+        """The stub at `position`, else the innermost function S* solved there (any function when
+        the user asked to solve whatever is there)."""
         if position is None:
             return index.stubs[0].qualname if len(index.stubs) == 1 else None
         stubs = index.stubs_in(position.line, position.line)
         if stubs:
             return stubs[0].qualname
-        function = index.function_at(position.line, self.results.qualnames(uri))
+        function = index.function_at(position.line, None if any_function else self.results.qualnames(uri))
         return function.qualname if function else None
 
     def _workspace_root(self, path: str | None) -> str | None:
+        # `vscode-notebook-cell:` and `untitled:` documents have no path: no workspace tests
         if path is None:
             return None
         root = self.workspace.root_path
@@ -310,12 +360,18 @@ def code_action(ls: SStarServer, params: types.CodeActionParams) -> list[types.C
         return None
     first, last = _selected_lines(params.range)
     index = ls.index(uri)
-    actions = [solve_action(uri, document.version, stub) for stub in index.stubs_in(first, last)]
+    actions = [solve_action(document.uri, document.version, stub) for stub in index.stubs_in(first, last)]
     kept = ls.results.qualnames(uri)
     targets = {s.qualname for s in index.stubs_in(first, last)} & kept
     if (function := index.function_at(first, kept)) is not None:
         targets.add(function.qualname)
-    actions += [regenerate_action(uri, q, ls.regenerate_samples(uri, q)) for q in sorted(targets)]
+    for qualname in sorted(targets):
+        samples = ls.regenerate_samples(uri, qualname)
+        is_stub = any(s.qualname == qualname for s in index.stubs)
+        if is_stub or ls.body_is_ours(uri, qualname, index):
+            actions.append(regenerate_action(document.uri, qualname, samples))
+        else:
+            actions.append(force_action(document.uri, qualname, samples))
     return actions or None
 
 
@@ -326,62 +382,11 @@ def progress_cancel(ls: SStarServer, params: types.WorkDoneProgressCancelParams)
         ls.jobs.cancel(job.id, reason="cancelled from the editor")
 
 
-# -- commands ----------------------------------------------------------------------------------------
-@server.command("sstar.solve")
-def solve(ls: SStarServer, *arguments) -> dict:
-    args = a.parse(a.SolveArgs, arguments)
-    return ls.start_solve(args.uri, args.qualname, args.position, samples=None)
+# -- commands (sstar.*) ------------------------------------------------------------------------------
+register_commands(server)
 
 
-@server.command("sstar.regenerate")
-def regenerate(ls: SStarServer, *arguments) -> dict:
-    args = a.parse(a.RegenerateArgs, arguments)
-    qualname = ls.target(args.uri, args.qualname, args.position)
-    samples = args.samples or (ls.regenerate_samples(args.uri, qualname) if qualname else None)
-    return ls.start_solve(args.uri, qualname, args.position, samples=samples)
-
-
-@server.command("sstar.cancel")
-def cancel(ls: SStarServer, *arguments) -> dict:
-    args = a.parse(a.CancelArgs, arguments)
-    return {"cancelled": ls.jobs.cancel(args.job_id, reason="cancelled (sstar.cancel)")}
-
-
-@server.command("sstar.applyLast")
-async def apply_last(ls: SStarServer, *arguments) -> dict:
-    args = a.parse(a.ApplyLastArgs, arguments)
-    kept = ls.results.last_unapplied(args.uri)
-    if kept is None:
-        ls.show("S*: no kept result waiting to be written.", MessageLevel.INFO)
-        return {"applied": False, "qualname": None}
-    outcome = await apply_body(ls, kept, kept.result.body)
-    return {"applied": outcome.written, "qualname": kept.qualname, "outcome": str(outcome)}
-
-
-@server.command("sstar.showCandidates")
-def show_candidates(ls: SStarServer, *arguments) -> dict:
-    args = a.parse(a.TargetArgs, arguments)
-    qualname = ls.target(args.uri, args.qualname, args.position)
-    kept = ls.results.get(args.uri, qualname) if qualname else None
-    if kept is None:
-        ls.show("S*: no solve result for this function yet; run Solve with S* first.", MessageLevel.INFO)
-        return {"qualname": qualname, "candidates": []}
-    return {"qualname": kept.qualname, "candidates": [candidate_json(c) for c in kept.result.candidates]}
-
-
-@server.command("sstar.applyCandidate")
-async def apply_candidate(ls: SStarServer, *arguments) -> dict:
-    args = a.parse(a.ApplyCandidateArgs, arguments)
-    kept = ls.results.get(args.uri, args.qualname)
-    candidate = next((c for c in kept.result.candidates if c.id == args.candidate_id), None) if kept else None
-    if candidate is None:
-        ls.show(f"S*: no candidate {args.candidate_id} for {args.qualname}; list them with sstar.showCandidates.", MessageLevel.WARNING)
-        return {"applied": False}
-    outcome = await apply_body(ls, kept, candidate.body)
-    return {"applied": outcome.written, "outcome": str(outcome)}
-
-
-def _wants_rewrite(only: list[str]) -> bool:
+def _wants_rewrite(only: Sequence[str]) -> bool:
     kind = types.CodeActionKind.RefactorRewrite.value
     return any(kind == k or kind.startswith(k + ".") or k == "" for k in only)
 

@@ -1,91 +1,103 @@
-"""One solve job from start to end, and writing a kept result into the document.
+"""One solve job from start to end: what it starts from, the solve, and its outcome.
+
+`plan_solve` decides what a solve of a function starts from: the document while the function is a
+stub; the document with the original stub put back while it holds exactly what S* wrote; the
+document with the body reopened as `...` (its signature and docstring as they read now) while its
+body is still what S* wrote, or when the user asked for it (`force`). Anything else is the user's
+code and is refused with a message that says how to ask.
 
 `run_solve` is the body of the job's task: progress begin, `extract_problem` (off the event loop:
-it reads the workspace's tests), `Engine.solve` with the progress sink, keep the result, write it
-(`apply_body`), end the progress with a one-line summary. Errors become one clear message; the
-server lives on. `CancelledError` is reported and re-raised, never swallowed.
-
-Writing goes through the engine's one write-back path (`sstar.writeback.write_body`, the same as
-`sstar solve --write`), run off the event loop on the text the editor holds now; its edit is only
-converted to LSP here. Outcomes are typed (`ApplyOutcome`), never prose compared by callers.
+it reads the workspace's tests), `Engine.solve` with the progress sink and under the job's watch
+(heartbeat, failed requests, the solve's deadline), keep the result, write it (`writing`) unless
+it passes none of the examples, end the progress with a one-line outcome (and tell a client that
+shows no progress in a message). Errors become one clear message; the server lives on.
+`CancelledError` is reported and re-raised, never swallowed.
 """
 
 from __future__ import annotations
 
 import asyncio
-import enum
 import logging
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
-
-from lsprotocol import types
 
 from sstar.errors import SStarError
 from sstar.events import summary
 from sstar.problem import extract_problem
-from sstar.results import SolveStatus
-from sstar.source import Source
-from sstar.writeback import BodyEdit, Refusal, RefusalKind, StubTarget, restore_stub, write_body
+from sstar.reopen import function_body, reopen
+from sstar.results import SolveResult
+from sstar.write_policy import passes_nothing
+from sstar.writeback import restore_stub
 
-from .convert import MessageLevel, example_diagnostic, lsp_range, unsolved_diagnostic, workspace_edit
-from .diagnostics import Record
+from .convert import MessageLevel
 from .progress import JobProgress
-from .store import Kept
+from .store import Placement
+from .watch import SolveWatch, watching
+from .writing import ApplyStatus, When, apply_body, publish_result, publish_unsolved
 
 if TYPE_CHECKING:
     from .index import DocumentIndex
     from .jobs import Job
     from .server import SStarServer
 
-__all__ = ["SolveRequest", "ApplyStatus", "ApplyOutcome", "run_solve", "apply_body", "problem_source"]
+__all__ = ["SolveRequest", "plan_solve", "run_solve", "failure_message"]
 
 log = logging.getLogger(__name__)
-_APPLY_TIMEOUT = 60.0  # seconds
-
-
-class ApplyStatus(enum.Enum):
-    """What became of a result that was to be written; the value is the progress line's tail."""
-
-    WRITTEN = "written"
-    FILE_CLOSED = "kept, not written (the file was closed)"
-    FUNCTION_CHANGED = "kept, not written (the function changed)"
-    DOES_NOT_FIT = "kept, not written (it does not fit the file as it is now)"
-    EDITOR_TIMEOUT = "kept, the editor did not answer the edit"
-    EDITOR_REFUSED = "kept, not written"
-
-
-@dataclass(frozen=True)
-class ApplyOutcome:
-    status: ApplyStatus
-    refusal: Refusal | None = None  # why the write-back refused, when it did
-    edit: BodyEdit | None = None  # what was written, when it was
-
-    @property
-    def written(self) -> bool:
-        return self.status is ApplyStatus.WRITTEN
-
-    def __str__(self) -> str:
-        return self.status.value
-
-
-_DOCUMENT_RACES = 3  # the text changed while the edit was computed: compute it again, this often
+_DEADLINE_GRACE = 30.0  # seconds past the deadline for the stages after the last model call
 
 
 @dataclass(frozen=True)
 class SolveRequest:
-    uri: str
+    uri: str  # as the client spells it
     qualname: str
-    source: str  # the text the problem is extracted from (the document, or it with the stub back)
+    source: str  # the text the problem is extracted from (the document, or it with a stub back)
     path: str | None
     workspace: str | None
     samples: int | None
+    written: str | None = None  # the function's text a result may replace (None: it is a stub)
+
+
+def plan_solve(
+    server: SStarServer, uri: str, text: str, qualname: str, index: DocumentIndex, force: bool
+) -> tuple[str, str | None] | str:
+    """(source to solve from, the function's text it may replace), or the refusal's message.
+    Parses the document when the function has a body: call it off the event loop."""
+    if any(stub.qualname == qualname for stub in index.stubs):
+        return text, None
+    found = function_body(text, qualname)
+    if found is None:
+        return (
+            f"S*: no function {qualname} here (or its part of the file does not parse); "
+            "nothing to solve."
+        )
+    kept = server.results.get(uri, qualname)
+    if kept is not None and kept.placement.written == found.text:
+        restored = restore_stub(text, kept.placement.target())
+        if restored is not None:  # the very stub solved before: every cached sample is reused
+            return restored, found.text
+    written = server.results.written(uri, qualname)
+    ours = written is not None and written.body == found.body
+    if ours or force:
+        reopened = reopen(text, qualname)
+        if reopened is not None:
+            return reopened, found.text
+    if written is not None:
+        return (
+            f"S*: the body of {qualname} was edited since S* wrote it; S* does not overwrite your "
+            "code unless asked: choose “Solve with S* anyway” in the light bulb (VS Code: "
+            "“S*: Solve Anyway”; Neovim: :SStarSolve!)."
+        )
+    return (
+        f"S*: {qualname} is not a stub (it has a body S* did not write); S* does not overwrite "
+        "it unless asked: “S*: Solve Anyway” (Neovim: :SStarSolve!; any client: `force: true`)."
+    )
 
 
 async def run_solve(server: SStarServer, job: Job, request: SolveRequest) -> None:
     progress = JobProgress(server, job)
     try:
         await progress.begin(f"S*: {request.qualname}")
-        outcome = await _solve_and_write(server, request, progress)
+        line, told = await _solve_and_write(server, job, request, progress)
     except asyncio.CancelledError:
         progress.end(job.cancel_reason)
         raise
@@ -93,28 +105,62 @@ async def run_solve(server: SStarServer, job: Job, request: SolveRequest) -> Non
         progress.end(f"failed: {error}")
         server.show(failure_message(request.qualname, error), MessageLevel.ERROR)
         return
-    progress.end(outcome)
+    progress.end(line)
+    if job.token is None and not told:
+        # a client that shows no progress hears the outcome too (it heard about refusals already)
+        server.show(f"S*: {request.qualname}: {line}", MessageLevel.INFO)
 
 
-async def _solve_and_write(server: SStarServer, request: SolveRequest, progress: JobProgress) -> str:
-    """The one-line outcome of the solve for the end of the progress."""
+async def _solve_and_write(
+    server: SStarServer, job: Job, request: SolveRequest, progress: JobProgress
+) -> tuple[str, bool]:
+    """The one-line outcome of the solve for the end of the progress (without the function's
+    name: the progress title has it), and whether a message told the user about it already."""
     problem = await asyncio.to_thread(
         extract_problem, request.source, path=request.path, qualname=request.qualname, workspace=request.workspace
     )
+    placement = Placement(request.uri, problem, request.written)
+    job.placement = placement
     engine = server.engines.acquire()
+    watch = SolveWatch(engine.config.solve_timeout_seconds)
+    progress.watch(watch)
+    limit = asyncio.timeout(_hard_limit(watch))
     try:
         samples = request.samples or engine.config.samples
-        result = await engine.solve(problem, samples=samples, on_event=progress.on_event)
+        with watching(watch):
+            async with limit:
+                result = await engine.solve(problem, samples=samples, on_event=progress.on_event)
+    except TimeoutError:
+        if not limit.expired():
+            raise
+        raise SStarError(
+            f"the solve did not end within its deadline of {engine.config.solve_timeout_seconds:g} s "
+            "(solveTimeoutSeconds) and was stopped; raise the deadline or lower samples/rounds"
+        ) from None
     finally:
         server.engines.release(engine)
     for warning in result.warnings:
         progress.log(f"note: {warning}")
-    kept = server.results.keep(request.uri, problem, result, samples)
+    kept = server.results.keep(placement, result, samples)
+    head = _head(watch, result)
     if result.body is None:
-        publish_unsolved(server, kept)
-        return f"{summary(result)}; nothing to write"
-    outcome = await apply_body(server, kept, result.body)
-    return f"{summary(result)}; {outcome}"
+        publish_unsolved(server, placement, result)
+        if watch.deadline_hit:  # a model that never answered: say so where it stays visible
+            server.show(f"S*: {problem.qualname}: {head}; nothing was written.", MessageLevel.WARNING)
+            return f"{head}; nothing to write", True
+        return f"{head}; nothing to write", False
+    if passes_nothing(result):
+        publish_unsolved(server, placement, result)
+        return f"{head}; nothing written (pick a candidate in Show Candidates to write it anyway)", False
+    preview = job.preview
+    if preview is not None and preview.accepted and preview.body == result.body and _unchanged(server, placement):
+        kept.applied = True  # the preview the user accepted is the final choice: it stands
+        _republish(server, placement, result)
+        return f"{head}; {ApplyStatus.UNCHANGED.value}", False
+    when = When.FINAL_AFTER_PREVIEW if preview is not None and preview.accepted else When.SOLVED
+    outcome = await apply_body(server, placement, result.body, when=when, result=result)
+    kept.applied = outcome.written
+    return f"{head}; {outcome}", outcome.told
 
 
 def failure_message(qualname: str, error: Exception) -> str:
@@ -127,120 +173,34 @@ def failure_message(qualname: str, error: Exception) -> str:
     )
 
 
-async def apply_body(server: SStarServer, kept: Kept, body: str) -> ApplyOutcome:
-    """Write `body` into the kept function if it is still the stub or as S* left it.
-
-    One write at a time: each is placed in the text the editor holds after the previous one (a
-    client may answer `applyEdit` before its `didChange` arrives, so we wait for that, briefly).
-    """
-    async with server.edit_lock:
-        return await _apply_body(server, kept, body)
-
-
-def target_of(kept: Kept) -> StubTarget:
-    """The stub to write: as the problem saw it, or what S* wrote there since."""
-    return replace(kept.problem.target, written=kept.applied_text)
-
-
-async def _apply_body(server: SStarServer, kept: Kept, body: str) -> ApplyOutcome:
-    for attempt in range(_DOCUMENT_RACES):
-        document = server.document(kept.uri)
-        if document is None:
-            server.show(
-                f"S*: the file of {kept.qualname} was closed; the result is kept: open it and run "
-                "`sstar.applyLast` (Neovim: :SStarApplyLast).",
-                MessageLevel.WARNING,
+def _head(watch: SolveWatch, result: SolveResult) -> str:
+    line = summary(result).removeprefix(f"{result.qualname}: ")
+    if watch.deadline_hit:
+        if result.body is None and watch.answers == 0:
+            line = (
+                f"the model gave no answer within the solve's deadline of {watch.deadline_seconds:g} s "
+                "(solveTimeoutSeconds): check that the model server runs and answers"
             )
-            return ApplyOutcome(ApplyStatus.FILE_CLOSED)
-        text, version = document.source, document.version
-        if attempt == _DOCUMENT_RACES - 1:  # the user keeps typing: compute it here, in step
-            edit = write_body(text, target_of(kept), body)
-            break
-        # parsing a big file twice takes tens of ms: not on the event loop
-        edit = await asyncio.to_thread(write_body, text, target_of(kept), body)
-        if server.document(kept.uri) is document and document.version == version:
-            break
-    if isinstance(edit, Refusal):
-        return _refused(server, kept, edit)
-    lsp_edit = types.TextEdit(lsp_range(Source(text), edit.span, server.encoding), edit.text)
-    params = types.ApplyWorkspaceEditParams(
-        edit=workspace_edit(kept.uri, version, lsp_edit, server.supports_document_changes),
-        label=f"S*: {kept.qualname}",
-    )
-    try:
-        # the edit lock is held meanwhile: an editor that never answers must not block every
-        # later write
-        async with asyncio.timeout(_APPLY_TIMEOUT):
-            response = await server.workspace_apply_edit_async(params)
-    except TimeoutError:
-        server.show(
-            f"S*: the editor did not answer the edit of {kept.qualname} within {_APPLY_TIMEOUT:.0f} s; "
-            "if it was not written, run `sstar.applyLast`.",
-            MessageLevel.WARNING,
-        )
-        return ApplyOutcome(ApplyStatus.EDITOR_TIMEOUT)
-    if not response.applied:
-        reason = response.failure_reason or "the editor refused the edit"
-        server.show(
-            f"S*: {kept.qualname} was not written ({reason}); run `sstar.applyLast` to retry.",
-            MessageLevel.WARNING,
-        )
-        return ApplyOutcome(ApplyStatus.EDITOR_REFUSED)
-    kept.applied, kept.applied_text = True, edit.function_text
-    await server.wait_for_change(kept.uri, version)
-    publish_result(server, kept, edit, body)
-    return ApplyOutcome(ApplyStatus.WRITTEN, edit=edit)
+        else:
+            line = f"stopped at the deadline of {watch.deadline_seconds:g} s with the best so far: {line}"
+    return line
 
 
-def _refused(server: SStarServer, kept: Kept, refusal: Refusal) -> ApplyOutcome:
-    if refusal.kind in (RefusalKind.FUNCTION_CHANGED, RefusalKind.STUB_NOT_FOUND):
-        server.show(
-            f"S*: {kept.qualname} changed while it was being solved; nothing was overwritten. "
-            "The result is kept: restore the function and run `sstar.applyLast` "
-            "(Neovim: :SStarApplyLast), or solve it again.",
-            MessageLevel.WARNING,
-        )
-        return ApplyOutcome(ApplyStatus.FUNCTION_CHANGED, refusal)
-    server.show(f"S*: {refusal.message}.", MessageLevel.WARNING)
-    return ApplyOutcome(ApplyStatus.DOES_NOT_FIT, refusal)
+def _hard_limit(watch: SolveWatch) -> float | None:
+    remaining = watch.remaining()
+    return None if remaining is None else remaining + _DEADLINE_GRACE
 
 
-def publish_result(server: SStarServer, kept: Kept, edit: BodyEdit, body: str) -> None:
-    """Failing examples of the written code (only known for the chosen candidate)."""
-    source = Source(edit.new_text)
-    shift = edit.first_line - kept.problem.stub.span.start.line
-    result = kept.result
-    diagnostics = []
-    if body == result.body:
-        for example in result.examples:
-            if not example.passed:
-                diagnostics.append(example_diagnostic(source, example, example.line + shift, server.encoding))
-        if result.status is SolveStatus.NO_CANDIDATE_PASSED:
-            def_line = kept.problem.stub.def_line + shift
-            diagnostics.append(unsolved_diagnostic(source, result, def_line, server.encoding))
-    record = Record(kept.qualname, edit.first_line, edit.last_line, edit.function_text, tuple(diagnostics))
-    server.diagnostics.set(kept.uri, record)
-    server.publish_diagnostics(kept.uri)
+def _unchanged(server: SStarServer, placement: Placement) -> bool:
+    document = server.document(placement.uri)
+    if document is None or placement.written is None:
+        return False
+    found = function_body(document.source, placement.qualname)
+    return found is not None and found.text == placement.written
 
 
-def publish_unsolved(server: SStarServer, kept: Kept) -> None:
-    document = server.document(kept.uri)
-    function = server.index(kept.uri).function(kept.qualname) if document else None
-    if document is None or function is None:
-        return
-    source = Source(document.source)
-    stub_lines = kept.problem.stub.def_line - kept.problem.stub.span.start.line
-    diagnostic = unsolved_diagnostic(source, kept.result, function.first_line + stub_lines, server.encoding)
-    text = "\n".join(source.lines[function.first_line : function.last_line + 1])
-    server.diagnostics.set(kept.uri, Record(kept.qualname, function.first_line, function.last_line, text, (diagnostic,)))
-    server.publish_diagnostics(kept.uri)
-
-
-def problem_source(source: str, qualname: str, kept: Kept | None, index: DocumentIndex) -> str | None:
-    """The text to extract the problem from: the document while the function is a stub; the
-    document with the original stub put back while it holds what S* wrote; else None."""
-    if any(stub.qualname == qualname for stub in index.stubs):
-        return source
-    if kept is None or kept.applied_text is None:
-        return None
-    return restore_stub(source, target_of(kept))
+def _republish(server: SStarServer, placement: Placement, result: SolveResult) -> None:
+    document = server.document(placement.uri)
+    found = function_body(document.source, placement.qualname) if document else None
+    if document is not None and found is not None and result.body is not None:
+        publish_result(server, placement, document.source, found.first_line, found.last_line, result.body, result)

@@ -1,7 +1,7 @@
 """The `sstar` command: solve a stub from the shell, and the entry points of the other tools.
 
-    sstar solve PATH[::QUALNAME] [--json] [--write] [--samples N] [--rounds R] [--model M]
-                [--base-url URL] [--temperature T] [--no-cache]
+    sstar solve PATH[::QUALNAME] [--json] [--write [--write-best-effort]] [--samples N]
+                [--rounds R] [--model M] [--base-url URL] [--temperature T] [--no-cache]
     sstar serve ...                 the language server (lsp_server)
     sstar model install|build|status ...   the embedded model (python -m sstar.localmodel)
     sstar bench ...                 benchmarks (sstar.bench)
@@ -85,6 +85,11 @@ def _parser() -> argparse.ArgumentParser:
     solve.add_argument("target", help="file, optionally ::QualifiedName of the stub")
     solve.add_argument("--json", action="store_true", help="print the result as one JSON object")
     solve.add_argument("--write", action="store_true", help="write the chosen body into the file")
+    solve.add_argument(
+        "--write-best-effort",
+        action="store_true",
+        help="with --write: write the chosen body even when it passes none of the examples",
+    )
     solve.add_argument("--samples", type=int, help="parallel samples (default 8)")
     solve.add_argument("--rounds", type=int, help="repair rounds per sample (default 2)")
     solve.add_argument("--model", help="model name (default: the server's or the local model)")
@@ -123,6 +128,7 @@ async def _solve(args: argparse.Namespace) -> int:
     from .cache import Cache
     from .engine import Engine
     from .problem import extract_problem
+    from .write_policy import passes_nothing
 
     path_text, _, qualname = args.target.partition("::")
     path = Path(path_text)
@@ -157,7 +163,12 @@ async def _solve(args: argparse.Namespace) -> int:
 
             await LocalModelServer.stop_all()
     progress.clear()
-    if args.write and result.body is not None:
+    if args.write and result.body is not None and passes_nothing(result) and not args.write_best_effort:
+        _err(
+            f"sstar: not written: the best candidate for {problem.qualname} passes none of the "
+            "examples; add --write-best-effort to write it anyway"
+        )
+    elif args.write and result.body is not None:
         try:
             _write(path, source, problem, result.body)
         except (OSError, SStarError) as error:

@@ -32,6 +32,7 @@ class Config:
     temperature: float = 0.7
     max_concurrency: int = 8
     timeout_seconds: float = 120.0
+    solve_timeout_seconds: float = 300.0  # the whole solve (the language server holds it to this)
     max_retries: int = 2
     max_calls: int = 200
     max_tokens: int = 200_000

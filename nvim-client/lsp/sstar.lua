@@ -41,18 +41,60 @@ local function server_cmd()
   return { 'python3', '-m', 'lsp_server' }
 end
 
+local function sstar_module()
+  local ok, sstar = pcall(require, 'sstar')
+  return ok and sstar or nil
+end
+
+--- Versioned edits, refused when the buffer's text changed since their version (so the server
+--- rebuilds them for the new text): lua/sstar/edits.lua. Buffers are followed from attach on.
+local function apply_edit(err, params, ctx)
+  return require('sstar.edits').apply(err, params, ctx)
+end
+
+vim.api.nvim_create_autocmd('LspAttach', {
+  group = vim.api.nvim_create_augroup('sstar_edits', { clear = true }),
+  callback = function(ev)
+    local client = vim.lsp.get_client_by_id(ev.data.client_id)
+    if client and client.name == 'sstar' then
+      require('sstar.edits').track(ev.buf)
+    end
+  end,
+})
+
+--- The server's messages start with "S*:" already: show them with vim.notify (so notification
+--- plugins show them too) rather than as "LSP[sstar][Info] S*: ...".
+local function show_message(_, params, _)
+  local levels = { vim.log.levels.ERROR, vim.log.levels.WARN, vim.log.levels.INFO, vim.log.levels.DEBUG }
+  if params and params.message then
+    vim.notify(params.message, levels[params.type] or vim.log.levels.INFO)
+  end
+  return vim.NIL
+end
+
 --- @type vim.lsp.Config
 return {
   cmd = server_cmd(),
   filetypes = { 'python' },
   root_markers = { 'pyproject.toml', 'setup.py', 'setup.cfg', 'requirements.txt', '.git' },
   settings = { sstar = vim.empty_dict() },
+  -- versioned edits, checked by `apply_edit` above: typing while a solve ends never misplaces one
+  capabilities = { workspace = { workspaceEdit = { documentChanges = true } } },
   handlers = {
-    -- The server's own notification: which jobs run and at which stage (for the statusline).
+    ['workspace/applyEdit'] = apply_edit,
+    ['window/showMessage'] = show_message,
+    -- The server's own notifications: which jobs run and at which stage (for the statusline),
+    -- and the early preview of a candidate that passes the examples (:SStarAcceptPreview).
     ['sstar/status'] = function(_, result, ctx)
-      local ok, sstar = pcall(require, 'sstar')
-      if ok then
+      local sstar = sstar_module()
+      if sstar then
         sstar.on_status(result, ctx)
+      end
+    end,
+    ['sstar/preview'] = function(_, result, ctx)
+      local sstar = sstar_module()
+      if sstar then
+        sstar.on_preview(result, ctx)
       end
     end,
   },

@@ -9,6 +9,7 @@ directory. `model.gate` holds model requests until a test opens it.
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import sys
 from collections.abc import Callable
@@ -80,20 +81,31 @@ class Script:
 
 
 class GatedLLM(ScriptedLLM):
-    """The scripted model, plus a gate: while `gate` is set and closed, chat requests wait."""
+    """The scripted model, plus a gate: while `gate` is set and closed, chat requests wait (only
+    those whose kind is not in `passing`, when it is set: e.g. samples pass, selection waits)."""
 
     def __init__(self, script: Script) -> None:
         super().__init__(script)
         self.script = script
         self.gate: asyncio.Event | None = None
+        self.passing: set[str] = set()
         self.held = 0
 
     async def _dispatch(self, method, path, headers, raw, reader, writer) -> bool:
-        if self.gate is not None and method == "POST":
+        if self.gate is not None and method == "POST" and not self._passes(raw):
             self.held += 1
             self._notify()
             await self.gate.wait()
         return await super()._dispatch(method, path, headers, raw, reader, writer)
+
+    def _passes(self, raw: bytes) -> bool:
+        if not self.passing:
+            return False
+        try:
+            body = json.loads(raw or b"{}")
+        except ValueError:
+            return False
+        return kind_of(body) in self.passing
 
 
 @pytest_asyncio.fixture

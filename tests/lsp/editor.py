@@ -28,6 +28,7 @@ class Editor(LanguageClient):
         self.applied: list[types.ApplyWorkspaceEditParams] = []
         self.refused: list[types.ApplyWorkspaceEditParams] = []
         self.statuses: list[dict] = []
+        self.previews: list[dict] = []
         self.encoding = types.PositionEncodingKind.Utf16
         self.before_apply: Callable[[types.ApplyWorkspaceEditParams], object] | None = None
         self._waiters: list[tuple[Callable[[], bool], asyncio.Future]] = []
@@ -153,6 +154,11 @@ def make_editor() -> Editor:
     @client.feature("sstar/status")
     def status(ls: Editor, params):
         ls.statuses.append(_plain(params))
+        ls.notify()
+
+    @client.feature("sstar/preview")
+    def preview(ls: Editor, params):
+        ls.previews.append(_plain(params))
         ls.notify()
 
     return client

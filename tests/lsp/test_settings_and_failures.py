@@ -219,6 +219,10 @@ async def test_a_minimal_client_without_progress_or_configuration(model, workspa
         await solve(client, uri, qualname="add_one")
         await client.wait_for(lambda: client.logged("; written"), what="the solve's last log line")
         assert client.progress_reports == {}
+        # no progress to show it in: the outcome comes as a message, success included
+        await client.wait_for(lambda: client.shown("S*: add_one: passes 2/2 examples; written"), what="the outcome")
+        [told] = [m for m in client.messages if "passes 2/2" in m.message]
+        assert told.type == types.MessageType.Info
         assert client.logged("sampling 3/3") and model.script.kinds.count("sample") == 3
         assert "return [x + 1 for x in xs]" in client.texts[uri]
     finally:

@@ -86,10 +86,11 @@ async def test_failing_examples_become_diagnostics_until_the_function_changes(cl
     client.change(uri, types.TextEdit(types.Range(types.Position(body, 4), types.Position(body, 4)), "y = 1; "))
     await client.wait_for(lambda: client.diagnostics_for(uri) == [], what="diagnostics cleared")
 
-    # a kept result offers "Solve with S* (N samples)" and lists its candidates
+    # the body was edited by hand: solving it again is offered only as replacing that edit
     line = line_of(client.texts[uri], "def add_one")
     actions = await code_actions(client, uri, line)
-    assert "Solve with S* (4 samples)" in [a.title for a in actions]
+    assert [a.title for a in actions] == ["Solve with S* anyway (4 samples, replaces the edited body)"]
+    assert actions[0].command.arguments[0]["force"] is True
     shown = await command(client, "sstar.showCandidates", {"uri": uri, "qualname": "add_one"})
     candidates = field_of(shown, "candidates")
     assert len(candidates) == 1 and field_of(candidates[0], "passed") == 1
@@ -111,16 +112,19 @@ async def code_actions(client, uri: str, line: int, end_line: int | None = None)
 WIDE = '''def shout(word: str) -> str:
     """Upper case and an emoji, café 😀 included.
 
+    >>> shout("hi")
+    'HI!'
     >>> shout("café😀")
     'CAFÉ😀!'
     """
     ...
 '''
+SHOUT = "def shout(word):\n    return word.upper() + '!' if word.isascii() else word.upper()\n"
 
 
 async def test_positions_in_the_negotiated_encoding(client, model, workspace):
     """Neovim negotiates UTF-8, VS Code keeps UTF-16: ranges count in the client's units."""
-    model.script.sample = fenced("def shout(word):\n    return word.upper()\n")  # no "!": fails
+    model.script.sample = fenced(SHOUT)  # no "!" for the wide example: it fails (the other passes)
     model.script.debug = model.script.sample
     uri = open_file(client, workspace, "wide.py", WIDE)
     job = await solve(client, uri, qualname="shout")
@@ -133,7 +137,7 @@ async def test_positions_in_the_negotiated_encoding(client, model, workspace):
     expected = units["utf-8" if client.encoding == types.PositionEncodingKind.Utf8 else "utf-16"]
     assert failing.range.end.character == expected
     assert client.encoding == ("utf-8" if client.profile == "neovim" else "utf-16")
-    assert client.texts[uri] == WIDE.replace("    ...\n", "    return word.upper()\n")
+    assert client.texts[uri] == WIDE.replace("    ...\n", "    return word.upper() + '!' if word.isascii() else word.upper()\n")
 
 
 async def test_crlf_document(client, model, workspace):

@@ -296,6 +296,123 @@ function scenarios.edit_during_solve()
   out.lines_regenerated = stub_lines()
 end
 
+-- :SStarSolve (the user command, not the code action) on the stub under the cursor.
+function scenarios.solve_command()
+  local before = #out.progress
+  vim.cmd('SStarSolve')
+  out['end'] = wait_for('the solve to end', function()
+    return ended(before)
+  end)
+  out.lines = stub_lines()
+end
+
+--- Apply the code action whose title starts with `prefix`; the progress end it leads to.
+local function run_action(prefix)
+  local before = #out.progress
+  vim.lsp.buf.code_action({
+    apply = true,
+    context = { only = { 'refactor.rewrite' }, diagnostics = {} },
+    filter = function(action)
+      return action.title:sub(1, #prefix) == prefix
+    end,
+  })
+  return wait_for('the solve after "' .. prefix .. '" to end', function()
+    return ended(before)
+  end)
+end
+
+-- Solve; fix a wrong example in the docstring (cfg.fix = {from, to}); solve again from the light
+-- bulb ("Solve with S* (N samples)"): the fixed docstring stays, the new body is written.
+function scenarios.fix_example()
+  out.end_first = run_action('Solve with S*')
+  out.lines_first = stub_lines()
+  for number, text in ipairs(stub_lines()) do
+    if text == cfg.fix[1] then
+      vim.api.nvim_buf_set_lines(0, number - 1, number, false, { cfg.fix[2] })
+      break
+    end
+  end
+  step('example fixed')
+  vim.fn.cursor(vim.fn.search(cfg.target, 'w'), 1)
+  out.titles_fixed = code_action_titles()
+  out['end'] = run_action('Solve with S* (')
+  out.lines = stub_lines()
+end
+
+-- Solve; when the server offers a preview (a candidate passes while selection goes on),
+-- :SStarAcceptPreview writes it; then the final result arrives.
+function scenarios.preview()
+  local before = #out.progress
+  local offered
+  vim.api.nvim_create_autocmd('User', {
+    pattern = 'SStarPreview',
+    callback = function(ev)
+      offered = ev.data
+    end,
+  })
+  vim.lsp.buf.code_action({
+    apply = true,
+    context = { only = { 'refactor.rewrite' }, diagnostics = {} },
+    filter = function(action)
+      return action.title == 'Solve with S*'
+    end,
+  })
+  out.preview = wait_for('the preview', function()
+    return offered
+  end)
+  step('preview offered')
+  local original = stub_lines()
+  vim.cmd('SStarAcceptPreview')
+  out.lines_preview = wait_for('the preview in the buffer', function()
+    local lines = stub_lines()
+    return not vim.deep_equal(lines, original) and lines
+  end, 15000)
+  out.ended_at_preview = ended(before) ~= nil
+  step('preview written')
+  out['end'] = wait_for('the solve to end', function()
+    return ended(before)
+  end)
+  out.lines = stub_lines()
+end
+
+-- The file was saved (`:write` moves b:changedtick without changing the text: that must not make
+-- the server's versions look stale), then the user types above the function at the very moment
+-- the server's edit arrives (the driver does it inside the applyEdit handler, before the shipped
+-- handler sees the edit): the stale versioned edit is refused, the server rebuilds it for the new
+-- text and sends it again.
+function scenarios.race()
+  vim.api.nvim_buf_set_lines(0, -1, -1, false, { '# saved before the solve' })
+  local tick = vim.b.changedtick
+  vim.cmd('silent write')
+  out.tick_moved_by_write = vim.b.changedtick > tick
+  local client = sstar.client(0)
+  local shipped = client.handlers['workspace/applyEdit']
+  out.edits = {}
+  client.handlers['workspace/applyEdit'] = function(err, params, ctx)
+    local change = (params.edit.documentChanges or {})[1]
+    table.insert(out.edits, { version = change and change.textDocument.version or vim.NIL })
+    if #out.edits == 1 then
+      vim.api.nvim_buf_set_lines(0, 0, 0, false, { '# typed while the solve ended' })
+    end
+    local answer = shipped(err, params, ctx)
+    out.edits[#out.edits].applied = answer.applied
+    return answer
+  end
+  out['end'] = run_action('Solve with S*')
+  out.lines = stub_lines()
+end
+
+-- The file was saved before the solve (b:changedtick moved, the text did not): the edit lands.
+function scenarios.saved()
+  vim.api.nvim_buf_set_lines(0, -1, -1, false, { '# saved before the solve' })
+  local tick = vim.b.changedtick
+  vim.cmd('silent write')
+  out.tick_moved_by_write = vim.b.changedtick > tick
+  out['end'] = run_action('Solve with S*')
+  out.lines = stub_lines()
+  out.modified = vim.bo.modified
+end
+
 -- Only start the server; the test looks at which command started which process.
 function scenarios.start()
   out.resolved_cmd = vim.lsp.config.sstar.cmd

@@ -16,8 +16,11 @@ import pytest
 
 from tests.support.scripted_llm import Reply
 
+from tests.support.prompt_kinds import kind_of
+
 from .conftest import (
     CLIENT,
+    EXAMPLES,
     VENV_PYTHON,
     base_env,
     copy_example,
@@ -105,6 +108,12 @@ def test_solve_code_action_writes_a_body_that_passes_the_examples(tmp_path: Path
     assert other in picked and "    ..." not in picked.split('"""')[-1], why
     assert run_doctests(tmp_path, picked, "merge_intervals").returncode == 0, picked
     assert any("3/3 pass" in label for label in result["select_labels"]), why
+    # rows tell candidates apart by a line of their bodies, never by the docstring they share
+    assert not any("Merge overlapping" in label for label in result["select_labels"]), why
+    assert len({label.split("group")[-1] for label in result["select_labels"]}) == 2, why
+    # the final notification names the function once
+    ends = [n["message"] for n in result["notes"] if "passes 3/3 examples" in n["message"]]
+    assert ends and all(m.count("merge_intervals") == 1 for m in ends), why
     # The function now holds S*'s result: the action offered is "regenerate with more samples".
     assert any(t.startswith("Solve with S* (") for t in result["titles_after"]), why
     assert result["stopped"] and not result["survivors"], why
@@ -248,7 +257,9 @@ def test_edit_during_solve_keeps_the_result_for_apply_last_and_regenerate(tmp_pa
     assert "not written" in result["end_edited"]["message"], why
     assert "    # my own note" in result["lines_edited"], why
     assert "merged" not in "\n".join(result["lines_edited"]), why
-    assert any("changed while it was being solved" in m for m in result["messages"]), why
+    # the server's messages reach vim.notify (lsp/sstar.lua), not the "LSP[sstar][Warning]" echo
+    assert any(n["message"].startswith("S*: merge_intervals changed while it was being solved") for n in result["notes"]), why
+    assert not any("LSP[sstar]" in m for m in result["messages"]), why
     text = "\n".join(result["lines"]) + "\n"
     assert "# my own note" not in text, why
     checked = run_doctests(tmp_path, text, "merge_intervals")
@@ -278,3 +289,129 @@ def test_lua_helpers_statusline_candidates_and_commands(tmp_path: Path):
     assert text.count("```python") == 2
     for name in ("SStarSolve", "SStarCancel", "SStarRegenerate", "SStarCandidates", "SStarApplyLast"):
         assert name in seen["commands"]
+
+
+def copy_to(tmp_path: Path, example: str, relative: str, text: str | None = None) -> Path:
+    target = tmp_path / "project" / relative
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(text if text is not None else (EXAMPLES / example).read_text())
+    return target
+
+
+def test_a_path_with_a_space_and_an_accent_and_the_user_command(tmp_path: Path, scripted_llm):
+    scripted_llm.handler = llm_router(MERGE)
+    path = copy_to(tmp_path, "intervals.py", "my proj/café intervals.py")
+    result = run_nvim(tmp_path, {
+        "scenario": "solve_command",
+        "file": str(path),
+        "target": "def merge_intervals",
+        "python": VENV_PYTHON,
+        "settings": scripted_settings(scripted_llm),
+    }, base_env(tmp_path))
+    why = explain(result)
+    assert result["ok"], why
+    assert not any("not open" in n["message"] for n in result["notes"]), why
+    assert result["end"]["message"].endswith("; written"), why
+    text = "\n".join(result["lines"]) + "\n"
+    assert run_doctests(tmp_path, text, "merge_intervals").returncode == 0, text
+    assert result["stopped"] and not result["survivors"], why
+
+
+def test_fixing_an_example_and_solving_again_from_the_light_bulb(tmp_path: Path, scripted_llm):
+    scripted_llm.handler = llm_router(MERGE)
+    mistaken = (EXAMPLES / "intervals.py").read_text().replace("    [(1, 5)]\n", "    [(1, 4), (4, 5)]\n")
+    path = copy_to(tmp_path, "intervals.py", "intervals.py", mistaken)
+    result = run_nvim(tmp_path, {
+        "scenario": "fix_example",
+        "file": str(path),
+        "target": "def merge_intervals",
+        "python": VENV_PYTHON,
+        "settings": scripted_settings(scripted_llm),
+        "fix": ["    [(1, 4), (4, 5)]", "    [(1, 5)]"],
+    }, base_env(tmp_path))
+    why = explain(result)
+    assert result["ok"], why
+    assert "passes 2/3 examples" in result["end_first"]["message"], why  # the best effort
+    assert "Solve with S* (4 samples)" in result["titles_fixed"], why
+    assert result["end"]["message"].startswith("passes 3/3 examples"), why
+    text = "\n".join(result["lines"]) + "\n"
+    assert "    [(1, 5)]" in text and "merged" in text, why
+    assert run_doctests(tmp_path, text, "merge_intervals").returncode == 0, text
+    assert not any("not a stub" in n["message"] for n in result["notes"]), why
+    assert result["stopped"] and not result["survivors"], why
+
+
+def test_the_early_preview_is_accepted_before_the_final_answer(tmp_path: Path, scripted_llm):
+    def answer(body: dict):
+        if kind_of(body) == "inputs":  # selection waits (until the request times out)
+            return Reply(hang=True)
+        return llm_router(lambda b: MERGE if not b.get("seed") else MERGE_TOO)(body)
+
+    scripted_llm.handler = answer
+    path = copy_example(tmp_path, "intervals.py")
+    settings = scripted_settings(scripted_llm, timeoutSeconds=10, maxRetries=0)
+    result = run_nvim(tmp_path, {
+        "scenario": "preview",
+        "file": str(path),
+        "target": "def merge_intervals",
+        "python": VENV_PYTHON,
+        "settings": settings,
+    }, base_env(tmp_path))
+    why = explain(result)
+    assert result["ok"], why
+    preview = result["preview"]
+    assert preview["qualname"] == "merge_intervals" and (preview["passed"], preview["total"]) == (3, 3), why
+    assert any(":SStarAcceptPreview" in n["message"] for n in result["notes"]), why
+    assert not result["ended_at_preview"], "the preview came after the end\n" + why
+    shown = "\n".join(result["lines_preview"]) + "\n"
+    assert run_doctests(tmp_path, shown, "merge_intervals").returncode == 0, shown
+    assert "written" in result["end"]["message"], why
+    final = "\n".join(result["lines"]) + "\n"
+    assert run_doctests(tmp_path, final, "merge_intervals").returncode == 0, final
+    assert final.count("def merge_intervals") == 1
+    assert result["stopped"] and not result["survivors"], why
+
+
+def test_typing_while_the_solve_ends_gets_a_rebuilt_edit(tmp_path: Path, scripted_llm):
+    scripted_llm.handler = llm_router(MERGE)
+    path = copy_example(tmp_path, "intervals.py")
+    result = run_nvim(tmp_path, {
+        "scenario": "race",
+        "file": str(path),
+        "target": "def merge_intervals",
+        "python": VENV_PYTHON,
+        "settings": scripted_settings(scripted_llm),
+    }, base_env(tmp_path))
+    why = explain(result)
+    assert result["ok"], why
+    assert result["tick_moved_by_write"], why
+    edits = result["edits"]
+    assert [e["applied"] for e in edits] == [False, True], why  # stale, refused; rebuilt, applied
+    assert edits[1]["version"] > edits[0]["version"], why
+    lines = result["lines"]
+    assert lines[0] == "# typed while the solve ended", why
+    text = "\n".join(lines[1:]) + "\n"
+    assert run_doctests(tmp_path, text, "merge_intervals").returncode == 0, text
+    assert result["end"]["message"].endswith("; written"), why
+    assert result["stopped"] and not result["survivors"], why
+
+
+def test_a_saved_file_still_gets_its_versioned_edit(tmp_path: Path, scripted_llm):
+    """`:write` moves b:changedtick without changing the text: the edit is not stale for that."""
+    scripted_llm.handler = llm_router(MERGE)
+    path = copy_example(tmp_path, "intervals.py")
+    result = run_nvim(tmp_path, {
+        "scenario": "saved",
+        "file": str(path),
+        "target": "def merge_intervals",
+        "python": VENV_PYTHON,
+        "settings": scripted_settings(scripted_llm),
+    }, base_env(tmp_path))
+    why = explain(result)
+    assert result["ok"] and result["tick_moved_by_write"], why
+    assert result["end"]["message"].endswith("; written"), why
+    text = "\n".join(result["lines"]) + "\n"
+    assert run_doctests(tmp_path, text, "merge_intervals").returncode == 0, text
+    assert result["modified"], why  # in the buffer, not yet saved
+    assert not any("newer than edits" in m for m in result["messages"]), why
+    assert result["stopped"] and not result["survivors"], why

@@ -28,6 +28,7 @@ export const SERVER_COMMANDS = {
 export const CLIENT_COMMANDS = {
     solveAtCursor: 'sstar.solveAtCursor',
     regenerateAtCursor: 'sstar.regenerateAtCursor',
+    solveAnywayAtCursor: 'sstar.solveAnywayAtCursor',
     cancelJobs: 'sstar.cancelJobs',
     pickCandidate: 'sstar.pickCandidate',
     showOutput: 'sstar.showOutput',
@@ -49,6 +50,9 @@ export interface CandidateInfo {
     total: number;
     group?: string | number | null;
     chosen?: boolean;
+    /** The line of its body that tells it apart from the others (from the server). */
+    difference?: string;
+    differenceLine?: number;
 }
 
 export interface CandidateItem extends QuickPickItem { candidateId: string | number }
@@ -89,6 +93,13 @@ export function bodyPreview(code: string, maxLength = 120): string {
     return text.length > maxLength ? `${text.slice(0, maxLength - 1)}…` : text;
 }
 
+/** What tells a candidate apart: the server's first differing line (with its line in the body), else its body. */
+export function differenceOf(c: CandidateInfo): string {
+    if (typeof c.difference !== 'string') return bodyPreview(c.code);
+    const where = typeof c.differenceLine === 'number' && c.differenceLine > 1 ? `line ${c.differenceLine}: ` : '';
+    return `${where}${c.difference}`;
+}
+
 /** QuickPick rows for `sstar.showCandidates`' result: best pass count first, the chosen one marked. */
 export function candidateItems(candidates: readonly CandidateInfo[]): CandidateItem[] {
     const sorted = [...candidates].sort((a, b) =>
@@ -98,7 +109,7 @@ export function candidateItems(candidates: readonly CandidateInfo[]): CandidateI
         return {
             label: `${mark}${c.passed}/${c.total} passed`,
             description: `candidate ${String(c.id)}${c.group !== undefined && c.group !== null ? ` · group ${String(c.group)}` : ''}${c.chosen === true ? ' · chosen' : ''}`,
-            detail: bodyPreview(c.code),
+            detail: differenceOf(c),
             candidateId: c.id,
         };
     });
@@ -143,6 +154,13 @@ export function registerCommands(deps: CommandDeps): Disposable[] {
             // A refused solve answers {jobId: null, message}; the server has shown the message.
             const result = await execute<{ jobId?: string | null }>(deps, SERVER_COMMANDS.solve, args);
             if (typeof result?.jobId === 'string') traceInfo(`solve job ${result.jobId} started`);
+        }),
+        registerCommand(CLIENT_COMMANDS.solveAnywayAtCursor, async () => {
+            const args = needEditor();
+            if (args === undefined) return;
+            // The function at the cursor, whatever its body: the new body replaces it (force).
+            const result = await execute<{ jobId?: string | null }>(deps, SERVER_COMMANDS.solve, { ...args, force: true });
+            if (typeof result?.jobId === 'string') traceInfo(`forced solve job ${result.jobId} started`);
         }),
         registerCommand(CLIENT_COMMANDS.regenerateAtCursor, async () => {
             const args = needEditor();

@@ -16,6 +16,7 @@ import { RedactingChannel } from './logging';
 import { NotificationProgress } from './progress';
 import { SECTION, TraceSetting, answerConfiguration } from './settings';
 import { STATUS_NOTIFICATION } from './status';
+import { PREVIEW_NOTIFICATION, offerPreview, parsePreview } from './preview';
 import { SERVER_MODULE, serverEnv } from './python';
 
 /** The client id is the settings section, so the library itself follows `sstar.trace.server`. */
@@ -45,6 +46,7 @@ export function clientOptions(options: StartOptions, progress: NotificationProgr
         documentSelector: [
             { scheme: 'file', language: 'python' },
             { scheme: 'untitled', language: 'python' },
+            { scheme: 'vscode-notebook-cell', language: 'python' }, // Jupyter cells, each a document
         ],
         outputChannel: options.channel,
         traceOutputChannel: options.channel,
@@ -85,6 +87,10 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
         }
     });
     client.onNotification(STATUS_NOTIFICATION, (params: unknown) => options.onStatus(params));
+    client.onNotification(PREVIEW_NOTIFICATION, (params: unknown) => {
+        const preview = parsePreview(params);
+        if (preview !== undefined) void offerPreview(preview, () => client);
+    });
     options.channel.info(`starting ${options.python} -m ${SERVER_MODULE} (cwd ${options.cwd ?? process.cwd()})`);
     // The channel redacts the API key (see logging.ts); Debug level shows what the server gets.
     options.channel.debug(`initializationOptions: ${JSON.stringify(options.initializationOptions)}`);

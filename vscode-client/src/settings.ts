@@ -22,6 +22,7 @@ export interface ServerSettings {
     temperature: number;
     maxConcurrency: number;
     timeoutSeconds: number;
+    solveTimeoutSeconds: number;
     maxCalls: number;
     maxTokens: number;
     localModel: LocalModel;
@@ -43,6 +44,7 @@ export const DEFAULTS: Readonly<ServerSettings> = Object.freeze({
     temperature: 0.7,
     maxConcurrency: 8,
     timeoutSeconds: 120,
+    solveTimeoutSeconds: 300,
     maxCalls: 200,
     maxTokens: 200000,
     localModel: 'qwen2.5-coder-0.5b',
@@ -67,6 +69,7 @@ const RULES: { [K in keyof ServerSettings]: Rule } = {
     temperature: { kind: 'number', min: 0, max: 2 },
     maxConcurrency: { kind: 'int', min: 1, max: 64 },
     timeoutSeconds: { kind: 'number', min: 1, max: 3600 },
+    solveTimeoutSeconds: { kind: 'number', min: 5, max: 86400 },
     maxCalls: { kind: 'int', min: 1, max: 100000 },
     maxTokens: { kind: 'int', min: 1000, max: 100000000 },
     localModel: { kind: 'enum', values: LOCAL_MODELS },

@@ -20,6 +20,7 @@ import {
     StatusBarItem,
     TextEditor,
     Uri,
+    ViewColumn,
     window,
     workspace,
     WorkspaceConfiguration,
@@ -72,6 +73,12 @@ export function showWarningMessage<T extends string>(message: string, ...items: 
 
 export function showInformationMessage<T extends string>(message: string, ...items: T[]): Thenable<T | undefined> {
     return window.showInformationMessage(message, ...items);
+}
+
+/** Opens an untitled editor beside the active one with `content` (a candidate's code). */
+export async function openUntitled(content: string, language: string): Promise<void> {
+    const document = await workspace.openTextDocument({ content, language });
+    await window.showTextDocument(document, { viewColumn: ViewColumn.Beside, preview: true, preserveFocus: true });
 }
 
 export function showQuickPick<T extends QuickPickItem>(items: T[], options: QuickPickOptions): Thenable<T | undefined> {

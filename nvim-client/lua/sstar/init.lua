@@ -1,13 +1,17 @@
 --- S*-LSP helpers for Neovim 0.11+: user commands over the server's `sstar.*` commands, and
 --- progress shown from `LspProgress` (Neovim has no cancel button: use :SStarCancel).
 ---
----   :SStarSolve             solve the stub under the cursor (same as the "Solve with S*" action)
+---   :SStarSolve[!]          solve the stub under the cursor (same as the "Solve with S*" action);
+---                           with !, solve the function under the cursor even if it has a body of
+---                           yours (the new body replaces it)
 ---   :SStarRegenerate [N]    solve it again with N samples (default: twice the last), reusing the cache
 ---   :SStarCancel [jobId]    cancel one job, or every running job
 ---   :SStarCandidates [id]   list the distinct candidates of the function under the cursor and pick
 ---                           one to write; with an id, write that candidate
 ---   :SStarApplyLast         write the last kept result that was not written (e.g. after you edited
 ---                           the function while it was being solved)
+---   :SStarAcceptPreview     write the candidate offered while a solve goes on (it passes the
+---                           examples); the final result replaces it only if you leave it as it is
 ---
 --- `require('sstar').setup()` defines them (plugin/sstar.lua does it on startup);
 --- `require('sstar').statusline()` is a short text for the statusline.
@@ -18,7 +22,7 @@ M.name = 'sstar' -- the client name, as in lsp/sstar.lua
 
 --- What the server last told us. `jobs` comes from the `sstar/status` notification; `progress`
 --- holds the latest `$/progress` value per token; `last_result` the last command's answer.
-M.state = { backend = nil, jobs = {}, progress = {}, last_result = nil }
+M.state = { backend = nil, jobs = {}, progress = {}, last_result = nil, previews = {} }
 
 local defaults = {
   progress = 'echo', -- 'echo' (no history), 'notify' (vim.notify every report) or false
@@ -90,11 +94,13 @@ local function started(label)
   end
 end
 
---- Solve the stub under the cursor.
-function M.solve(on_result)
+--- Solve the stub under the cursor (`force`: the function under the cursor, whatever its body).
+function M.solve(on_result, force)
   local bufnr = vim.api.nvim_get_current_buf()
   local done = started('solve')
-  return M.execute('sstar.solve', here(bufnr), bufnr, function(err, result)
+  local args = here(bufnr)
+  args.force = force or nil
+  return M.execute('sstar.solve', args, bufnr, function(err, result)
     done(err, result)
     if on_result then
       on_result(err, result)
@@ -144,24 +150,10 @@ function M.apply_candidate(qualname, id, on_result)
   return M.execute('sstar.applyCandidate', args, bufnr, on_result)
 end
 
-local function candidate_label(c)
-  local first = (c.code or ''):match('[^\n]*\n?%s*([^\n]*)') or ''
-  return string.format('%s%s  %s/%s pass  group %s  %s', c.chosen and '* ' or '  ', tostring(c.id),
-    tostring(c.passed), tostring(c.total), tostring(c.group), first)
-end
-
---- The candidates as markdown lines (one fenced block each).
-function M.candidate_lines(answer)
-  local lines = { '# S* candidates for ' .. tostring(answer.qualname), '' }
-  for _, c in ipairs(answer.candidates or {}) do
-    table.insert(lines, '## ' .. candidate_label(c))
-    table.insert(lines, '```python')
-    vim.list_extend(lines, vim.split(c.code or '', '\n', { trimempty = true }))
-    table.insert(lines, '```')
-    table.insert(lines, '')
-  end
-  return lines
-end
+local candidates = require('sstar.candidates')
+local candidate_label = candidates.label
+M.candidate_label = candidates.label
+M.candidate_lines = candidates.lines
 
 local function show_scratch(lines)
   local buf = vim.api.nvim_create_buf(false, true)
@@ -203,6 +195,48 @@ function M.candidates(pick)
   end)
 end
 
+--- Write the preview of job `job_id` (default: the latest one offered for this buffer).
+function M.accept_preview(job_id, on_result)
+  local bufnr = vim.api.nvim_get_current_buf()
+  local args = { uri = vim.uri_from_bufnr(bufnr), jobId = job_id }
+  if not job_id then
+    local latest = M.latest_preview(args.uri)
+    args.jobId = latest and latest.jobId or nil
+    if not latest then
+      args.uri = nil -- any preview the server still offers
+    end
+  end
+  return M.execute('sstar.acceptPreview', args, bufnr, on_result)
+end
+
+--- The latest preview offered (for document `uri`), or nil.
+function M.latest_preview(uri)
+  local best
+  for _, preview in pairs(M.state.previews) do
+    local same = uri == nil or preview.uri == uri or vim.uri_to_fname(preview.uri) == vim.uri_to_fname(uri)
+    if same and (best == nil or preview.seq > best.seq) then
+      best = preview
+    end
+  end
+  return best
+end
+
+local preview_seq = 0
+
+--- `sstar/preview` handler: a candidate of a running solve passes the examples.
+function M.on_preview(result, _)
+  if type(result) ~= 'table' or not result.jobId then
+    return
+  end
+  preview_seq = preview_seq + 1
+  result.seq = preview_seq
+  M.state.previews[tostring(result.jobId)] = result
+  notify(string.format('%s: a candidate passes %s/%s examples while selection goes on; '
+    .. ':SStarAcceptPreview writes it now', tostring(result.qualname), tostring(result.passed),
+    tostring(result.total)))
+  vim.api.nvim_exec_autocmds('User', { pattern = 'SStarPreview', modeline = false, data = result })
+end
+
 --- `sstar/status` handler (lsp/sstar.lua routes it here).
 function M.on_status(result, _)
   if type(result) ~= 'table' then
@@ -210,6 +244,15 @@ function M.on_status(result, _)
   end
   M.state.backend = result.backend
   M.state.jobs = result.jobs or {}
+  local running = {}
+  for _, job in ipairs(M.state.jobs) do
+    running[tostring(job.jobId)] = true
+  end
+  for id in pairs(M.state.previews) do
+    if not running[id] then
+      M.state.previews[id] = nil -- its solve ended: the final result is there
+    end
+  end
   vim.api.nvim_exec_autocmds('User', { pattern = 'SStarStatus', modeline = false, data = result })
 end
 
@@ -274,9 +317,9 @@ function M.setup(opts)
   vim.api.nvim_create_autocmd('LspProgress', { group = group, callback = on_progress })
 
   local command = vim.api.nvim_create_user_command
-  command('SStarSolve', function()
-    M.solve()
-  end, { desc = 'S*: solve the stub under the cursor' })
+  command('SStarSolve', function(a)
+    M.solve(nil, a.bang)
+  end, { bang = true, desc = 'S*: solve the stub under the cursor (!: whatever body the function has)' })
   command('SStarRegenerate', function(a)
     local samples = tonumber(a.args)
     if a.args ~= '' and not samples then
@@ -298,6 +341,9 @@ function M.setup(opts)
   command('SStarApplyLast', function()
     M.apply_last()
   end, { desc = 'S*: write the last kept result that was not written' })
+  command('SStarAcceptPreview', function(a)
+    M.accept_preview(a.args ~= '' and a.args or nil)
+  end, { nargs = '?', complete = job_ids, desc = 'S*: write the candidate offered while a solve goes on' })
 end
 
 return M

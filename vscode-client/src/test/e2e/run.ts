@@ -18,7 +18,7 @@ import {
     CLIENT_DIR, REPO_DIR, Stack, resultsDir, configFromEnv, ensureCodeServer, packageVsix, startScriptedLlm, tempDir,
     vsixEntries, waitForOutput,
 } from './env';
-import { Context, ENV_API_KEY, MODEL_SCENARIOS, SCENARIOS, SLOW_FILE } from './scenarios';
+import { Context, ENV_API_KEY, LATE_FILE, MODEL_SCENARIOS, ODD_FILE, ODD_PATH, PREVIEW_FILE, SCENARIOS, SLOW_FILE } from './scenarios';
 import { Workbench } from './workbench';
 
 interface Outcome { name: string; ok: boolean; error?: string; seconds: number }
@@ -84,6 +84,10 @@ async function main(): Promise<number> {
         const textTools = fs.readFileSync(path.join(REPO_DIR, 'examples', 'text_tools.py'), 'utf8');
         fs.writeFileSync(path.join(ws, 'text_tools.py'), textTools);
         fs.writeFileSync(path.join(ws, 'slow.py'), SLOW_FILE);
+        fs.mkdirSync(path.join(ws, ODD_PATH[0]));
+        fs.writeFileSync(path.join(ws, ...ODD_PATH), ODD_FILE);
+        fs.writeFileSync(path.join(ws, 'late.py'), LATE_FILE);
+        fs.writeFileSync(path.join(ws, 'preview.py'), PREVIEW_FILE);
         const fakeLog = path.join(root, 'fake-server.jsonl');
         const llmLog = path.join(results, 'llm-requests.jsonl');
         const llmUrl = config.backend === 'local'

@@ -29,6 +29,48 @@ export const SLOW_FILE = [
     '',
 ].join('\n');
 
+/** In a folder and a file whose names have a space and an accent (URIs with %20 and %C3%A9). */
+export const ODD_PATH = ['my proj', 'café space.py'] as const;
+export const ODD_FILE = [
+    'def square_all(xs: list[int]) -> list[int]:',
+    '    """Square every number.',
+    '',
+    '    >>> square_all([1, 2, 3])',
+    '    [1, 4, 9]',
+    '    """',
+    '    ...',
+    '',
+].join('\n');
+
+/** The scripted model answers late_total after 6 s: the user is typing on line 1 meanwhile. */
+export const LATE_FILE = [
+    '# notes: ',
+    '',
+    '',
+    'def late_total(xs: list[int]) -> int:',
+    '    """Sum of xs.',
+    '',
+    '    >>> late_total([1, 2, 3])',
+    '    6',
+    '    """',
+    '    ...',
+    '',
+].join('\n');
+
+/** Two different right bodies at once; selection's request waits 20 s: time for the preview. */
+export const PREVIEW_FILE = [
+    'def pick_first(xs: list[int]) -> int | None:',
+    '    """The first element of xs, or None when it is empty.',
+    '',
+    '    >>> pick_first([3, 1])',
+    '    3',
+    '    >>> pick_first([]) is None',
+    '    True',
+    '    """',
+    '    ...',
+    '',
+].join('\n');
+
 export interface Context {
     config: E2EConfig;
     page: Page;
@@ -347,6 +389,87 @@ const modelSolve: Scenario = ['light bulb "Solve with S*" with the embedded mode
     if (functionText(savedTextTools(ctx), 'word_counts') !== functionText(ctx.textTools, 'word_counts')) throw new Error('the edit touched another function');
 }];
 
+const oddPath: Scenario = ['a file in "my proj/café space.py" is solved from the light bulb', async (ctx: Context): Promise<void> => {
+    const { wb, page } = ctx;
+    if (ctx.config.server === 'fake') return; // the fake server keys documents by whatever it is sent
+    await wb.openFile(ODD_PATH[1]);
+    await wb.gotoLine(stubLine(ODD_FILE, 'square_all'), 5);
+    await wb.recordNotifications();
+    await wb.pickCodeAction('Solve with S*', 90000);
+    await wb.waitForEditorText('return [x * x for x in xs]', ctx.config.timeoutMs);
+    await progressEnded(ctx, 'square_all');
+    const seen = await wb.recordedNotifications();
+    if (seen.some((t) => t.includes('is not open'))) throw new Error(`the server did not find the document: ${JSON.stringify(seen)}`);
+    await page.keyboard.press('Control+S');
+    await until('the saved file', 15000, () => {
+        const text = fs.readFileSync(path.join(ctx.ws, ...ODD_PATH), 'utf8');
+        return text.includes('return [x * x for x in xs]') && !/^\s+\.\.\.$/m.test(text) ? text : undefined;
+    });
+}];
+
+const editWhileFinishing: Scenario = ['typing in the file while the solve ends: the body lands, the typing stays', async (ctx: Context): Promise<void> => {
+    const { wb, page } = ctx;
+    if (ctx.config.server === 'fake') return; // the fake server sends unversioned edits
+    await wb.openFile('late.py');
+    await wb.gotoLine(stubLine(LATE_FILE, 'late_total'), 5);
+    await wb.recordNotifications();
+    await wb.pickCodeAction('Solve with S*', 90000);
+    // the model answers after 6 s; type on line 1 (a fast typist: a key every 30 ms, paced like a
+    // user, not to wait for anything) for as long as the job runs, and a little longer
+    await wb.statusItem('late_total').waitFor({ timeout: 30000 });
+    await wb.gotoLine(1, 10);
+    let typed = 0;
+    const deadline = Date.now() + ctx.config.timeoutMs;
+    while (Date.now() < deadline && await wb.statusItem('late_total').isVisible()) {
+        await page.keyboard.type('xxx', { delay: 30 });
+        typed += 3;
+    }
+    await page.keyboard.type('xxx', { delay: 30 });
+    typed += 3;
+    await progressEnded(ctx, 'late_total');
+    const seen = await wb.recordedNotifications();
+    if (seen.some((t) => t.includes('was not written'))) throw new Error(`the edit was given up: ${JSON.stringify(seen)}`);
+    await page.keyboard.press('Control+S');
+    const saved = await until('the saved file', 15000, () => {
+        const text = fs.readFileSync(path.join(ctx.ws, 'late.py'), 'utf8');
+        return text.includes('return sum(xs)') ? text : undefined;
+    });
+    const first = saved.split('\n')[0] ?? '';
+    if (first !== `# notes: ${'x'.repeat(typed)}`) throw new Error(`the typing was not kept: ${JSON.stringify(first)} (typed ${typed})`);
+    if (saved.split('return sum(xs)').length !== 2 || /^\s+\.\.\.$/m.test(saved)) throw new Error(`the body is not there exactly once:\n${saved}`);
+    const rejected = grepTree(path.join(ctx.userData, 'logs'), 'the editor rejected the edit of late_total').length > 0;
+    console.log(`  typed ${typed} characters while the solve ran; a stale edit was rejected and rebuilt: ${rejected ? 'yes' : 'no (no race this run)'}`);
+}];
+
+const earlyPreview: Scenario = ['the early preview is accepted from its notification before the final answer', async (ctx: Context): Promise<void> => {
+    const { wb, page } = ctx;
+    if (ctx.config.server === 'fake') return; // the fake server offers no preview
+    await wb.openFile('preview.py');
+    await wb.gotoLine(stubLine(PREVIEW_FILE, 'pick_first'), 5);
+    await wb.recordNotifications();
+    await wb.pickCodeAction('Solve with S*', 90000);
+    const offer = wb.notification('a candidate passes 2/2 examples while selection goes on');
+    await offer.waitFor({ timeout: 60000 });
+    await shot(ctx, 'preview.png');
+    await offer.getByRole('button', { name: 'Accept Now' }).click();
+    await page.waitForFunction(([sel]) => {
+        const el = (globalThis as unknown as { document: { querySelector(s: string): { innerText: string } | null } }).document.querySelector(sel);
+        const text = el?.innerText.replace(/\u00a0/g, ' ') ?? '';
+        return text.includes('return xs[0]') && !/^\s+\.\.\.$/m.test(text);
+    }, ['.editor-instance .monaco-editor .view-lines'] as const, { timeout: 30000, polling: 100 });
+    // the preview is in place while the solve still runs (selection waits for the model)
+    if (!(await wb.notification('pick_first').isVisible()) || !(await wb.statusItem('pick_first').isVisible())) {
+        throw new Error('the solve had ended before the preview was written');
+    }
+    await progressEnded(ctx, 'pick_first');
+    await page.keyboard.press('Control+S');
+    const saved = await until('the saved file', 15000, () => {
+        const text = fs.readFileSync(path.join(ctx.ws, 'preview.py'), 'utf8');
+        return text.includes('return xs[0]') ? text : undefined;
+    });
+    if (/^\s+\.\.\.$/m.test(saved) || saved.split('def pick_first').length !== 2) throw new Error(`unexpected file:\n${saved}`);
+}];
+
 /** SSTAR_E2E_BACKEND=local (`npm run test:e2e:model`): the embedded model, one solve. */
 export const MODEL_SCENARIOS: readonly Scenario[] = [vsix, modelSolve];
 
@@ -376,5 +499,6 @@ const logLevel: Scenario = ['"Developer: Set Log Level..." Trace on the S* outpu
 }];
 
 export const SCENARIOS: readonly Scenario[] = [
-    vsix, lightBulbSolve, mappedSettings, cancelButton, paletteCancel, showCandidates, regenerate, restartServer, settingRestart, logLevel, apiKey,
+    vsix, lightBulbSolve, mappedSettings, cancelButton, paletteCancel, showCandidates, regenerate, oddPath, editWhileFinishing,
+    earlyPreview, restartServer, settingRestart, logLevel, apiKey,
 ];

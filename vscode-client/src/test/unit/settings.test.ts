@@ -31,7 +31,7 @@ describe('settings mapping', () => {
         assert.deepEqual([...SERVER_SETTING_KEYS].sort(), [
             'apiKeyEnv', 'baseUrl', 'localModel', 'maxCalls', 'maxConcurrency', 'maxTokens', 'model',
             'modelPath', 'requireIsolation', 'rounds', 'samples', 'sandboxMemoryMb', 'sandboxOutputKb',
-            'sandboxTimeoutSeconds', 'temperature', 'timeoutSeconds',
+            'sandboxTimeoutSeconds', 'solveTimeoutSeconds', 'temperature', 'timeoutSeconds',
         ]);
     });
 
@@ -41,6 +41,7 @@ describe('settings mapping', () => {
             temperature: 0.2, maxConcurrency: 2, timeoutSeconds: 30.5, maxCalls: 10, maxTokens: 5000,
             localModel: 'qwen2.5-coder-1.5b', modelPath: '/m.gguf', sandboxTimeoutSeconds: 0.5,
             sandboxMemoryMb: 256, sandboxOutputKb: 8, requireIsolation: ['seccomp', 'landlock'],
+            solveTimeoutSeconds: 90,
         };
         const { settings, problems } = readServerSettings(reader(values));
         assert.deepEqual(settings, values);
