@@ -187,8 +187,9 @@ class Evidence:
         ]
         votes = [0] * len(groups)
         for voter in near:
-            seen = [self._outcomes.get((voter.id, call)) for call in split]
-            if not seen or any(o is None or o.kind is not OutcomeKind.RETURNED for o in seen):
+            found = [self._outcomes.get((voter.id, call)) for call in split]
+            seen = [o for o in found if o is not None and o.kind is OutcomeKind.RETURNED]
+            if not seen or len(seen) < len(found):
                 continue  # a program that crashes there says nothing about the right answer
             agreement = [
                 sum(

@@ -19,8 +19,10 @@ from __future__ import annotations
 
 import ast
 import builtins
+import copy
 import enum
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sandbox import OutcomeKind, StepOutcome
@@ -196,16 +198,10 @@ def _asserts(stmt: ast.stmt) -> bool:
 
 
 def _property(node: ast.FunctionDef, name: str, sentence: str, body: list[ast.stmt]) -> Check:
-    function = ast.FunctionDef(
-        name=name,
-        args=node.args,
-        body=body,
-        decorator_list=[],
-        returns=None,
-        type_params=[],
-        lineno=1,
-        col_offset=0,
-    )
+    # A copy keeps every field of this Python's FunctionDef (type_params exists from 3.12 on).
+    function = copy.copy(node)
+    function.name, function.body, function.decorator_list, function.returns = name, body, [], None
+    function.lineno, function.col_offset = 1, 0
     source = ast.unparse(ast.fix_missing_locations(function))
     return Check(name, CheckKind.PROPERTY, sentence, source)
 
@@ -214,6 +210,8 @@ def _rejection(check: Check, problem: Problem) -> Rejection | None:
     if len(check.source) > _MAX_SOURCE:
         return Rejection.UNSAFE
     function = ast.parse(check.source).body[0]
+    if not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        return Rejection.UNSAFE
     own = {problem.name, *problem.stub.class_path}
     asserted = False
     for child in ast.walk(function):
@@ -327,7 +325,7 @@ def _names_stub(func: ast.expr, problem: Problem) -> bool:
     return isinstance(func, ast.Attribute) and func.attr == problem.name
 
 
-def checks_module(checks: tuple[Check, ...] | list[Check], base: str = "") -> str:
+def checks_module(checks: Sequence[Check], base: str = "") -> str:
     """The module the sandbox loads to run property checks: `base` (the user's file with the
     stub still a stub, so a check can use the module's constants and imports, and no candidate's
     code is there), the allow-listed modules the checks name, then the checks."""

@@ -134,7 +134,7 @@ class SolveContext:
                 cached=True,
                 prompt_tokens=_count(hit.get("prompt_tokens")),
                 completion_tokens=_count(hit.get("completion_tokens")),
-                seconds=float(_count(hit.get("seconds"), float)),
+                seconds=_seconds(hit.get("seconds")),
             )
         self._enter_llm()
         try:
@@ -250,11 +250,14 @@ class SolveContext:
         )
 
 
-def _count(value: object, kind: type = int) -> int | float:
-    """A usage number from a cache entry (older entries have none: 0)."""
-    if type(value) in (int, float) and value >= 0:
-        return kind(value)
-    return kind(0)
+def _count(value: object) -> int:
+    """A token count from a cache entry (older entries have none: 0)."""
+    return int(value) if isinstance(value, (int, float)) and value >= 0 else 0
+
+
+def _seconds(value: object) -> float:
+    """A duration from a cache entry (older entries have none: 0)."""
+    return float(value) if isinstance(value, (int, float)) and value >= 0 else 0.0
 
 
 def _limits_key(limits: Limits) -> list[object]:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from .cache import Cache
@@ -31,6 +32,9 @@ from .llm import LLMClient
 from .pipeline import Outcome, run_stages
 from .problem import Problem
 from .results import CandidateReport, ExampleResult, SolveResult, SolveStatus
+
+if TYPE_CHECKING:
+    from sandbox import SandboxPool
 
 __all__ = ["Engine"]
 
@@ -50,7 +54,7 @@ class Engine:
         self._llm = llm
         self._own_llm = llm is None
         self._sandbox = sandbox
-        self._pools: dict[tuple[str | None, tuple[str, ...]], object] = {}
+        self._pools: dict[tuple[str | None, tuple[str, ...]], SandboxPool] = {}
         self._pool_lock = asyncio.Lock()
         self.cache = cache if cache is not None else Cache.default()
         self.last_timing: Timing | None = None  # of the last finished solve (for benchmarks)

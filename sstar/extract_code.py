@@ -18,6 +18,9 @@ import hashlib
 import re
 import textwrap
 from dataclasses import dataclass
+from typing import TypeGuard
+
+from .source import split_lines
 
 __all__ = ["ExtractFailure", "Extraction", "dedup_key", "extract_snippet"]
 
@@ -81,7 +84,7 @@ def _parse(text: str) -> tuple[str, ast.Module] | None:
         except (SyntaxError, ValueError):
             continue
     # A truncated answer: drop trailing lines until what is left parses (bounded work).
-    lines = textwrap.dedent(text).splitlines()
+    lines = split_lines(textwrap.dedent(text))
     for cut in range(len(lines) - 1, max(0, len(lines) - 40), -1):
         candidate = "\n".join(lines[:cut])
         try:
@@ -91,7 +94,7 @@ def _parse(text: str) -> tuple[str, ast.Module] | None:
     return None
 
 
-def _is_function(node: ast.AST) -> bool:
+def _is_function(node: ast.AST) -> TypeGuard[ast.FunctionDef | ast.AsyncFunctionDef]:
     return isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
 
 

@@ -174,7 +174,7 @@ class Sampler:
         if answer is None:
             return None, False
         extraction = extract_snippet(answer.text, self.ctx.problem.name)
-        if not extraction.ok:
+        if extraction.snippet is None:
             return None, False
         candidate = make_candidate(self.ctx.problem, extraction.snippet, index, round_)
         if candidate is None:

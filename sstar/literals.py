@@ -9,6 +9,8 @@ tuples, sets, frozensets and dicts of them. The source uses literals and the bui
 
 from __future__ import annotations
 
+from typing import Any
+
 import math
 
 __all__ = ["to_source"]
@@ -43,28 +45,28 @@ def _emit(parts: list[str], text: str, budget: list[int]) -> None:
     parts.append(text)
 
 
-def _write(value: object, parts: list[str], depth: int, budget: list[int]) -> None:
+def _write(value: Any, parts: list[str], depth: int, budget: list[int]) -> None:
     if depth > _MAX_DEPTH:
         raise _NotPlain
     kind = type(value)
     if value is None or kind in (bool, int, str, bytes):
         _emit(parts, repr(value), budget)
     elif kind is float:
-        _emit(parts, _float(value), budget)  # type: ignore[arg-type]
+        _emit(parts, _float(value), budget)
     elif kind is complex:
-        _emit(parts, f"complex({_float(value.real)}, {_float(value.imag)})", budget)  # type: ignore[union-attr]
+        _emit(parts, f"complex({_float(value.real)}, {_float(value.imag)})", budget)
     elif kind in (list, tuple):
         opening, closing = ("[", "]") if kind is list else ("(", ")")
         _emit(parts, opening, budget)
-        for index, item in enumerate(value):  # type: ignore[arg-type]
+        for index, item in enumerate(value):
             if index:
                 _emit(parts, ", ", budget)
             _write(item, parts, depth + 1, budget)
-        if kind is tuple and len(value) == 1:  # type: ignore[arg-type]
+        if kind is tuple and len(value) == 1:
             _emit(parts, ",", budget)
         _emit(parts, closing, budget)
     elif kind in (set, frozenset):
-        items = sorted(value, key=repr)  # type: ignore[arg-type]
+        items = sorted(value, key=repr)
         if kind is frozenset:
             _emit(parts, "frozenset(", budget)
         if not items:
@@ -80,7 +82,7 @@ def _write(value: object, parts: list[str], depth: int, budget: list[int]) -> No
             _emit(parts, ")", budget)
     elif kind is dict:
         _emit(parts, "{", budget)
-        for index, (key, item) in enumerate(value.items()):  # type: ignore[union-attr]
+        for index, (key, item) in enumerate(value.items()):
             if index:
                 _emit(parts, ", ", budget)
             _write(key, parts, depth + 1, budget)

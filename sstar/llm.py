@@ -15,8 +15,10 @@ import asyncio
 import time
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, field
+from typing import cast
 
 import openai
+from openai.types.chat import ChatCompletionMessageParam
 
 from .errors import (
     BudgetExceededError,
@@ -30,6 +32,11 @@ __all__ = ["Budget", "Completion", "LLMClient", "Message", "StageCount"]
 
 Message = dict[str, str]
 _Answer = tuple[str, str | None, int, int]  # text, finish reason, prompt and completion tokens
+
+
+def _wire(messages: Sequence[Message]) -> list[ChatCompletionMessageParam]:
+    """Our plain role/content dicts are what the SDK's typed message params describe."""
+    return cast("list[ChatCompletionMessageParam]", list(messages))
 
 
 def _estimate(messages: Sequence[Message]) -> int:
@@ -204,7 +211,7 @@ class LLMClient:
 
     async def _whole(self, model: str, messages: Sequence[Message], kwargs: dict) -> _Answer:
         response = await self._client.chat.completions.create(
-            model=model, messages=list(messages), **kwargs
+            model=model, messages=_wire(messages), **kwargs
         )
         usage = response.usage
         choice = response.choices[0] if response.choices else None
@@ -221,7 +228,7 @@ class LLMClient:
         # off mid-answer, a stuck one still is.
         stream = await self._client.chat.completions.create(
             model=model,
-            messages=list(messages),
+            messages=_wire(messages),
             stream=True,
             stream_options={"include_usage": True},
             **kwargs,

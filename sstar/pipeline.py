@@ -82,7 +82,7 @@ async def run_stages(ctx: SolveContext, samples: int, rounds: int) -> Outcome:
         if decision.stop is not None and not repairs:
             break
         work = [sampler.repair(candidate, failures) for candidate, failures in repairs]
-        if decision.stop is None:
+        if decision.stop is None and decision.reason is not None:
             ctx.emit(MoreSamples(decision.samples, generation.drawn + decision.samples, decision.reason))
             work.append(sampler.wave(decision.samples))
         await _together(work)

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from .llm import Message
 from .problem import Problem
+from .source import split_lines
 
 __all__ = [
     "PROMPT_VERSION",
@@ -274,8 +275,8 @@ def _logical_lines(text: str) -> list[str]:
         tree = ast.parse(text)
         return [ast.unparse(stmt) for stmt in tree.body]
     except (SyntaxError, ValueError):
-        out = []
-        for raw in text.splitlines():
+        out: list[str] = []
+        for raw in split_lines(text):
             raw = raw.strip().removeprefix(">>>").strip()
             try:
                 out.extend(ast.unparse(stmt) for stmt in ast.parse(raw).body)
@@ -345,7 +346,8 @@ def _safe_call(
         expr.func, ast.Attribute
     ):  # Class(...).method(...): the constructor's arguments too
         owner = expr.func.value
-        arguments += [*owner.args, *owner.keywords]
+        if isinstance(owner, ast.Call):
+            arguments += [*owner.args, *owner.keywords]
     if not all(_safe_argument(arg) for arg in arguments):
         return None
     return ast.unparse(expr)

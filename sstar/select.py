@@ -183,7 +183,7 @@ async def _match(ctx, evidence: Evidence, groups, champion: int, challenger: int
         # The inputs already run tell the two apart (that is why they are two groups): judge the
         # values on the simplest of them, no distinguishing request needed.
         picked = await _value_judge(ctx, evidence, a, b, known)
-        winner = {0: champion, 1: challenger}.get(picked, champion)
+        winner = challenger if picked == 1 else champion
         loser = challenger if winner == champion else champion
         ctx.emit(MatchJudged(winner, loser, picked is not None))
         return winner

@@ -10,6 +10,8 @@ candidate that generalises.
 
 from __future__ import annotations
 
+from typing import Any
+
 import ast
 
 from .problem import Problem
@@ -57,8 +59,10 @@ def _returns_literal(node: ast.If | ast.IfExp) -> bool:
     if isinstance(node, ast.IfExp):
         return _literal(node.body) is not _MISSING
     first = node.body[0] if node.body else None
-    return isinstance(first, ast.Return) and first.value is not None and (
-        _literal(first.value) is not _MISSING
+    return (
+        isinstance(first, ast.Return)
+        and first.value is not None
+        and (_literal(first.value) is not _MISSING)
     )
 
 
@@ -84,9 +88,9 @@ def _compares_to(test: ast.expr, names: list[str], wanted: list[object]) -> bool
                 value = _literal(other)
                 if value is _MISSING:
                     continue
-                options = value if isinstance(node.ops[0], ast.In) else [value]
+                options: Any = value if isinstance(node.ops[0], ast.In) else [value]
                 try:
-                    if any(_same(option, w) for option in options for w in wanted):  # type: ignore[union-attr]
+                    if any(_same(option, w) for option in options for w in wanted):
                         return True
                 except TypeError:
                     continue

@@ -10,6 +10,9 @@ collects values deterministically (`derandomize=True`, no example database).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 import ast
 
 __all__ = ["draw", "from_annotation", "from_values", "name_of", "union_parts"]
@@ -30,7 +33,7 @@ def name_of(node: ast.expr) -> str | None:
     return node.attr if isinstance(node, ast.Attribute) else None
 
 
-def from_values(values: list[object], st):
+def from_values(values: Sequence[Any], st):
     """A strategy for values shaped like these examples (signs, sizes and element types)."""
     kinds = {type(v) for v in values if v is not None}
     if len(kinds) != 1:
@@ -39,26 +42,26 @@ def from_values(values: list[object], st):
     if kind is bool:
         return st.booleans()
     if kind is int:
-        low = min(values)  # type: ignore[type-var]
-        high = max(abs(v) for v in values)  # type: ignore[arg-type]
-        return st.integers(min(low, 0) if low < 0 else 0, high * 2 + 10)  # type: ignore[operator]
+        low = min(values)
+        high = max(abs(v) for v in values)
+        return st.integers(min(low, 0) if low < 0 else 0, high * 2 + 10)
     if kind is float:
-        high = max(abs(v) for v in values) * 2 + 10.0  # type: ignore[arg-type]
-        low = -high if min(values) < 0 else 0.0  # type: ignore[type-var]
+        high = max(abs(v) for v in values) * 2 + 10.0
+        low = -high if min(values) < 0 else 0.0
         floats = st.floats(low, high, allow_nan=False, allow_infinity=False)
         return floats.map(lambda x: round(x, 2))  # values a person would write
     if kind is str:
-        longest = max(len(v) for v in values)  # type: ignore[arg-type]
+        longest = max(len(v) for v in values)
         # Mostly the examples' own characters (so "1h30m" gives "3h1m0"-like strings), some
         # others (case, space, non-ASCII) to probe what the docstring says about them.
-        seen = sorted({ch for v in values for ch in v})  # type: ignore[union-attr]
+        seen = sorted({ch for v in values for ch in v})
         letters = st.sampled_from(seen) if seen else st.characters(categories=("L", "N"))
         others = st.sampled_from([" ", "A", "z", "0", "-", "é", "_"])
         return st.text(st.one_of(letters, letters, letters, others), max_size=longest * 2 + 2)
     if kind in (list, set, frozenset, tuple):
-        items = [x for v in values for x in v]  # type: ignore[attr-defined]
-        if kind is tuple and len({len(v) for v in values}) == 1 and values[0]:  # type: ignore[arg-type]
-            parts = [from_values([v[i] for v in values], st) for i in range(len(values[0]))]  # type: ignore[index]
+        items = [x for v in values for x in v]
+        if kind is tuple and len({len(v) for v in values}) == 1 and values[0]:
+            parts = [from_values([v[i] for v in values], st) for i in range(len(values[0]))]
             if any(p is None for p in parts):
                 return None
             strategy = st.tuples(*parts)
@@ -68,21 +71,21 @@ def from_values(values: list[object], st):
         inner = from_values(items, st) if items else st.integers(-10, 10)
         if inner is None:
             return None
-        longest = max(len(v) for v in values) + 2  # type: ignore[arg-type]
-        maker = {list: st.lists, set: st.sets, frozenset: st.frozensets}.get(kind, st.lists)
+        longest = max(len(v) for v in values) + 2
+        maker = st.sets if kind is set else st.frozensets if kind is frozenset else st.lists
         return maker(inner, max_size=longest)
     if kind is dict:
-        keys = from_values([k for v in values for k in v], st)  # type: ignore[attr-defined]
-        items = from_values([x for v in values for x in v.values()], st)  # type: ignore[attr-defined]
+        keys = from_values([k for v in values for k in v], st)
+        items = from_values([x for v in values for x in v.values()], st)
         if keys is None or items is None:
             return None
         return st.dictionaries(keys, items, max_size=4)
     return None
 
 
-def _ordered(value: object) -> bool:
+def _ordered(value: Any) -> bool:
     try:
-        return len(value) >= 2 and list(value) == sorted(value)  # type: ignore[arg-type]
+        return len(value) >= 2 and list(value) == sorted(value)
     except TypeError:
         return False
 

@@ -14,6 +14,8 @@ Nothing here runs the user's code.
 
 from __future__ import annotations
 
+from typing import Any
+
 import ast
 import itertools
 from collections.abc import Iterator
@@ -92,15 +94,15 @@ def shaped_calls(problem: Problem, limit: int = 12) -> list[str]:
         return []
     bases = example_arguments(problem)
     variants: list[list[Args]] = []
-    for base in bases:
-        for index, value in enumerate(base):
-            variants.append([_replace(base, index, v) for v in _perturb(value)])
-    base = bases[0] if bases else None
+    for example_args in bases:
+        for index, value in enumerate(example_args):
+            variants.append([_replace(example_args, index, v) for v in _perturb(value)])
+    first = bases[0] if bases else None
     for index, param in enumerate(params):
         edges = list(_edges(param.annotation))
-        if base is None:
+        if first is None:
             continue
-        variants.append([_replace(base, index, v) for v in edges])
+        variants.append([_replace(first, index, v) for v in edges])
     seen = {_call(receiver, problem, args) for args in bases}
     calls: list[str] = []
     for args in _round_robin(variants):
@@ -188,7 +190,7 @@ def _literal_args(call: ast.Call, params: list[Param]) -> Args | None:
 
 
 def _receiver(problem: Problem) -> str | None:
-    """"" for a function; `Class(...)` for a method (as the examples build it), or None."""
+    """ "" for a function; `Class(...)` for a method (as the examples build it), or None."""
     if not problem.stub.class_path:
         return ""
     found = parse_probe_calls("\n".join(e.source for e in problem.examples), problem, 1)
@@ -229,12 +231,12 @@ def _round_robin(groups: list[list[Args]]) -> Iterator[Args]:
 # -- perturbations and edges ---------------------------------------------------------------------
 
 
-def _perturb(value: object) -> list[object]:
+def _perturb(value: Any) -> list[object]:
     """Variants of one example argument, as a programmer would try them."""
     kind = type(value)
     out: list[object] = []
     if kind is list and value:
-        items: list = value  # type: ignore[assignment]
+        items: list = value
         out += [items[::-1], items[1:], [*items, items[0]], items[:-1]]
         try:
             out.append(sorted(items))
@@ -245,21 +247,21 @@ def _perturb(value: object) -> list[object]:
     elif kind is list:
         out += [[]]
     elif kind is str:
-        text: str = value  # type: ignore[assignment]
+        text: str = value
         out += [text.upper(), f"  {text} ", "", text.lower(), text[::-1], text + text]
     elif kind is bool:
         out.append(not value)
     elif kind is int:
-        number: int = value  # type: ignore[assignment]
+        number: int = value
         out += [-number, 0, number + 1, number - 1, number * 1000 + 7]
     elif kind is float:
-        real: float = value  # type: ignore[assignment]
+        real: float = value
         out += [-real, 0.0, real + 0.5, real * 1000]
     elif kind is dict and value:
-        first = next(iter(value))  # type: ignore[call-overload]
-        out += [{}, {k: v for k, v in value.items() if k != first}]  # type: ignore[union-attr]
+        first = next(iter(value))
+        out += [{}, {k: v for k, v in value.items() if k != first}]
     elif kind is tuple and value:
-        out.append(tuple(_perturb_first(value)))  # type: ignore[arg-type]
+        out.append(tuple(_perturb_first(value)))
     return [v for v in out if v != value or type(v) is not type(value)]
 
 
@@ -268,7 +270,7 @@ def _perturb_first(items: tuple) -> list:
     return [varied[0] if varied else items[0], *items[1:]]
 
 
-_EDGES = {
+_EDGES: dict[str, list[object]] = {
     "int": [0, -1, 10**6],
     "float": [0.0, -1.5, 1e-9],
     "str": ["", " ", "Ünïcödé ß"],

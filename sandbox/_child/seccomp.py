@@ -115,7 +115,7 @@ def build(*, threads: bool, memfd: bool) -> Program:
     """
     import os
 
-    import pyseccomp as sc  # type: ignore[import-untyped]
+    import pyseccomp as sc  # type: ignore[import-untyped, unused-ignore]
 
     deny, unsupported = sc.ERRNO(errno.EPERM), sc.ERRNO(errno.ENOTSUP)
     f = sc.SyscallFilter(sc.ALLOW)

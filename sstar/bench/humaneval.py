@@ -18,6 +18,7 @@ from importlib import resources
 from sandbox import Limits, OutcomeKind, Probe, SandboxPool
 
 from ..problem import Problem, extract_problem
+from ..source import split_lines
 
 __all__ = ["Task", "load_tasks", "select_tasks", "score"]
 
@@ -81,7 +82,7 @@ def stub_source(prompt: str, entry_point: str) -> str:
         leading.append(statement)
     if not leading:
         return source
-    lines = source.splitlines()
+    lines = split_lines(source)
     moved = [lines[s.lineno - 1].strip() for s in leading]
     keep = [line for i, line in enumerate(lines) if not any(s.lineno - 1 == i for s in leading)]
     return "\n".join(moved + keep) + "\n"

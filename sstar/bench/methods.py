@@ -98,7 +98,7 @@ async def _candidate(ctx: SolveContext, text: str | None, index: int, round_: in
     if text is None:
         return None, None
     extraction = extract_snippet(text, ctx.problem.name)
-    if not extraction.ok:
+    if extraction.snippet is None:
         return None, None
     candidate = make_candidate(ctx.problem, extraction.snippet, index, round_)
     if candidate is None:

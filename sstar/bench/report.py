@@ -10,6 +10,7 @@ from __future__ import annotations
 import statistics
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 __all__ = ["summarise", "markdown", "plot"]
 
@@ -41,7 +42,7 @@ def summarise(records: Sequence[dict], methods: Sequence[str], task_ids: Sequenc
             "errors": sum(1 for r in chosen if r["detail"].get("error")),
         }
     oracle = [by_task[t][ORACLE] for t in complete]
-    summary = {
+    summary: dict[str, Any] = {
         "tasks": n,
         "selected": len(task_ids),
         "task_ids": complete,

@@ -18,6 +18,7 @@ import signal
 import socket
 import subprocess
 import threading
+from typing import Any
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -27,6 +28,7 @@ _PR_SET_PDEATHSIG = 1
 _live: set[subprocess.Popen] = set()
 _live_lock = threading.Lock()
 
+_prctl: Any
 try:
     # Resolve the symbol in the parent: the child between fork and exec should do as little as
     # possible (no dlopen, no allocation).
