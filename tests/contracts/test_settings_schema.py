@@ -26,6 +26,13 @@ def test_every_contributed_server_setting_is_in_the_schema():
     assert "sstar.apiKey" not in properties  # secrets never in settings
 
 
+def test_the_readme_settings_table_names_every_stored_setting():
+    readme = (CLIENT.parent / "README.md").read_text(encoding="utf-8")
+    table = readme.split("## Settings", 1)[1].split("\n## ", 1)[0]
+    missing = [s.key for s in SETTINGS if not s.secret and f"`{s.key}`" not in table]
+    assert not missing, f"README.md's settings table lacks {missing}"
+
+
 @pytest.mark.parametrize("setting", SETTINGS, ids=lambda s: s.key)
 def test_each_default_is_valid_and_the_boundaries_are_where_the_schema_says(setting):
     assert setting.field in {f.name for f in fields(Config)}
