@@ -176,7 +176,7 @@ def failure_message(qualname: str, error: Exception) -> str:
 def _head(watch: SolveWatch, result: SolveResult) -> str:
     line = summary(result).removeprefix(f"{result.qualname}: ")
     if watch.deadline_hit:
-        if result.body is None and watch.answers == 0:
+        if result.body is None and not watch.wrote_code():
             line = (
                 f"the model gave no answer within the solve's deadline of {watch.deadline_seconds:g} s "
                 "(solveTimeoutSeconds): check that the model server runs and answers"

@@ -44,6 +44,7 @@ class SolveWatch:
         self.stopped: collections.Counter[Stage] = collections.Counter()  # by the deadline
         self.refused: collections.Counter[Stage] = collections.Counter()  # the budget was spent
         self.answers = 0
+        self.answered: collections.Counter[Stage] = collections.Counter()  # answers, per stage
         self.deadline_hit = False
         self.last_error: LLMError | None = None
         self._on_change = on_change
@@ -72,6 +73,11 @@ class SolveWatch:
         if stage is not None:
             self.calls[stage] += 1
 
+    def wrote_code(self) -> bool:
+        """Whether any request that asks for a program (a sample or a repair) was answered: an
+        answered request for checks or inputs alone gives nothing to write."""
+        return bool(self.answered[Stage.SAMPLING] or self.answered[Stage.DEBUGGING])
+
     def unanswered(self, stage: Stage) -> int:
         """Requests of `stage` that got no answer: failed, stopped or refused."""
         return self.failed[stage] + self.stopped[stage] + self.refused[stage]
@@ -80,6 +86,8 @@ class SolveWatch:
         self.outstanding -= 1
         if error is None:
             self.answers += 1
+            if stage is not None:
+                self.answered[stage] += 1
             self.quiet_since = time.monotonic()
         elif stage is not None and isinstance(error, LLMError):
             if error is self._deadline_error:
