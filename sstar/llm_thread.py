@@ -40,6 +40,8 @@ class ThreadedLLM:
     def __init__(self, **options: Any) -> None:
         self.base_url: str = options["base_url"]
         self._closed = False
+        self._lock = threading.Lock()
+        self._doomed: list[list[asyncio.Task[Any]]] = []  # calls to cancel on the worker
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(
             target=self._serve, name=f"sstar-model {self.base_url}", daemon=True
@@ -68,7 +70,7 @@ class ThreadedLLM:
         self._closed = True
         try:
             client = await self._built()
-            await self._call(client.aclose)
+            await self._call(lambda: _shut(client))
         finally:
             self._loop.call_soon_threadsafe(self._loop.stop)
             await asyncio.to_thread(self._thread.join)
@@ -91,10 +93,6 @@ class ThreadedLLM:
             started.append(task)
             task.add_done_callback(lambda done: caller.call_soon_threadsafe(_settle, outcome, done))
 
-        def cancel() -> None:  # on the worker; runs after start (callbacks run in order)
-            for task in started:
-                task.cancel()
-
         try:
             self._loop.call_soon_threadsafe(start)
         except RuntimeError as error:  # the worker loop is closed
@@ -105,9 +103,32 @@ class ThreadedLLM:
             return await asyncio.shield(outcome)
         except asyncio.CancelledError:
             if not outcome.done():
-                self._loop.call_soon_threadsafe(cancel)
+                self._cancel(started)
                 await _until_done(outcome)
             raise
+
+    def _cancel(self, started: list[asyncio.Task[Any]]) -> None:
+        """Cancel a call's task on the worker (after it started: callbacks run in order).
+
+        Calls cancelled together (a solve's lineages) are cancelled together there too, in one
+        callback: one by one, the slot the first frees could send a waiting request out before
+        its own cancellation arrived.
+        """
+        with self._lock:
+            self._doomed.append(started)
+            first = len(self._doomed) == 1
+        if first:
+            try:
+                self._loop.call_soon_threadsafe(self._cancel_doomed)
+            except RuntimeError:  # the loop is closed: `_serve` cancelled what it still ran
+                pass
+
+    def _cancel_doomed(self) -> None:  # on the worker
+        with self._lock:
+            doomed, self._doomed = self._doomed, []
+        for started in doomed:
+            for task in started:
+                task.cancel()
 
     def _serve(self) -> None:
         asyncio.set_event_loop(self._loop)
@@ -127,6 +148,16 @@ class ThreadedLLM:
 
 async def _build(options: dict[str, Any]) -> LLMClient:
     return LLMClient(**options)
+
+
+async def _shut(client: LLMClient) -> None:
+    """On the worker: end the requests in flight (their callers get "closed"), then the client."""
+    current = asyncio.current_task()
+    others = [task for task in asyncio.all_tasks() if task is not current]
+    for task in others:
+        task.cancel()
+    await asyncio.gather(*others, return_exceptions=True)
+    await client.aclose()
 
 
 def _settle(outcome: asyncio.Future[T], done: asyncio.Task[T]) -> None:
