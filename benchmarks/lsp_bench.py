@@ -130,6 +130,7 @@ def summary(samples_ms: list[float]) -> dict[str, float]:
         "n": len(samples_ms),
         "p50": statistics.median(samples_ms),
         "p90": cuts[89],
+        "p95": cuts[94],
         "p99": cuts[98],
         "max": max(samples_ms),
         "mean": statistics.fmean(samples_ms),
@@ -139,7 +140,7 @@ def summary(samples_ms: list[float]) -> dict[str, float]:
 def row(name: str, s: dict[str, float], target: float | None) -> str:
     verdict = "" if target is None else ("  ok" if s["p99"] < target else f"  OVER {target:g} ms")
     return (
-        f"{name:<44} n={s['n']:<4} p50={s['p50']:7.2f}  p90={s['p90']:7.2f}  p99={s['p99']:7.2f}"
+        f"{name:<44} n={s['n']:<4} p50={s['p50']:7.2f}  p90={s['p90']:7.2f}  p95={s['p95']:7.2f}  p99={s['p99']:7.2f}"
         f"  max={s['max']:7.2f} ms{verdict}"
     )
 
