@@ -130,6 +130,7 @@ def summary(samples_ms: list[float]) -> dict[str, float]:
         "n": len(samples_ms),
         "p50": statistics.median(samples_ms),
         "p90": cuts[89],
+        "p95": cuts[94],
         "p99": cuts[98],
         "max": max(samples_ms),
         "mean": statistics.fmean(samples_ms),
@@ -139,7 +140,7 @@ def summary(samples_ms: list[float]) -> dict[str, float]:
 def row(name: str, s: dict[str, float], target: float | None) -> str:
     verdict = "" if target is None else ("  ok" if s["p99"] < target else f"  OVER {target:g} ms")
     return (
-        f"{name:<44} n={s['n']:<4} p50={s['p50']:7.2f}  p90={s['p90']:7.2f}  p99={s['p99']:7.2f}"
+        f"{name:<44} n={s['n']:<4} p50={s['p50']:7.2f}  p90={s['p90']:7.2f}  p95={s['p95']:7.2f}  p99={s['p99']:7.2f}"
         f"  max={s['max']:7.2f} ms{verdict}"
     )
 
@@ -166,7 +167,7 @@ class Timed:
         features[types.PROGRESS] = on_progress
 
 
-async def start_client(settings: dict, env: dict[str, str]):
+async def start_client(settings: dict, env: dict[str, str], server: list[str]):
     client = make_test_lsp_client()
     client.set_configuration(settings, section="sstar")  # answered to workspace/configuration
 
@@ -179,7 +180,7 @@ async def start_client(settings: dict, env: dict[str, str]):
         return None
 
     timed = Timed(client)
-    await client.start_io(sys.executable, "-m", "lsp_server", "--log-level", "WARNING", env=env)
+    await client.start_io(sys.executable, *server, env=env)
     await client.initialize_session(
         types.InitializeParams(
             capabilities=client_capabilities("neovim@v0.11.0"),
@@ -298,6 +299,86 @@ def commit() -> str:
         return "unknown"
 
 
+def server_command(args: argparse.Namespace) -> list[str]:
+    """How the server is started: `python -m lsp_server`, or `--server-wrapper` (a script that
+    sets up profiling, then runs the server with the arguments it is given)."""
+    start = [str(args.server_wrapper)] if args.server_wrapper else ["-m", "lsp_server"]
+    log = ["--log-file", str(args.server_log)] if args.server_log else []
+    return [*start, "--log-level", "WARNING", *log]
+
+
+# The model client's two paths, compared side by side (SSTAR_MODEL_THREAD, read by sstar.config).
+PATHS = {"loop": "0", "thread": "1"}
+
+
+async def run_during_solve(args: argparse.Namespace) -> dict:
+    """Only case 3, on one server per model-client path, the paths taking turns: each round
+    solves a fresh stub with 32 samples on every server (each server has its own cache)."""
+    source = generate_source(args.lines)
+    paths = args.paths.split(",")
+    busy_stubs = [5 + k for k in range(args.busy_solves)]
+    with tempfile.TemporaryDirectory(prefix="sstar-lsp-bench-") as tmp:
+        folder = Path(tmp)
+        (folder / "project").mkdir()
+        path = folder / "project" / "big_module.py"
+        path.write_text(source)
+        uri = path.as_uri()
+        llm, base_url = start_llm(folder, [0, *busy_stubs])
+        settings = {"baseUrl": base_url, "model": "scripted", "samples": 2, "rounds": 1}
+        servers = {}
+        timings: dict[str, list[float]] = {name: [] for name in paths}
+        solve_ms: dict[str, list[float]] = {name: [] for name in paths}
+        try:
+            for name in paths:
+                env = {k: v for k, v in os.environ.items() if not k.startswith("SSTAR_")}
+                env.update(
+                    SSTAR_CACHE_DIR=str(folder / f"cache-{name}"),
+                    OPENAI_API_KEY="sk-bench",
+                    SSTAR_MODEL_THREAD=PATHS[name],
+                )
+                client, timed = await start_client(settings, env, server_command(args))
+                servers[name] = (client, timed)
+                client.text_document_did_open(
+                    types.DidOpenTextDocumentParams(
+                        types.TextDocumentItem(uri=uri, language_id="python", version=1, text=source)
+                    )
+                )
+                await code_actions(client, Document(uri, source), 20, edit=False, seed=args.seed)
+                await solves(client, timed, uri, 1, [0])  # warm: the sandbox pool starts here
+            for k, number in enumerate(busy_stubs):
+                for name in paths:
+                    client, timed = servers[name]
+                    busy, took = await code_actions_during_solve(
+                        client, timed, Document(uri, source), f"stub_{number}", BUSY_SAMPLES,
+                        args.seed + 100 * k,
+                    )
+                    timings[name] += busy
+                    solve_ms[name].append(took)
+        finally:
+            for client, _ in servers.values():
+                try:
+                    await asyncio.wait_for(client.shutdown_session(), 15)
+                except (TimeoutError, Exception) as error:
+                    print(f"warning: the server did not shut down cleanly: {error!r}", file=sys.stderr)
+                    if client._server is not None and client._server.returncode is None:
+                        client._server.kill()
+                        await client._server.wait()
+            llm.kill()
+            llm.wait()
+    return {
+        "commit": commit(),
+        "machine": f"{platform.machine()} {os.cpu_count()} cores, Python {platform.python_version()}, "
+        f"load average {os.getloadavg()[0]:.1f} at the end",
+        "lines": args.lines,
+        "busy_solve_samples": BUSY_SAMPLES,
+        "busy_solves": args.busy_solves,
+        "paths": {
+            name: {"code_action_during_solve": summary(timings[name]), "solve_ms": solve_ms[name]}
+            for name in paths
+        },
+    }
+
+
 async def run(args: argparse.Namespace) -> dict:
     source = generate_source(args.lines)
     stubs = [0, 1, 2, 3, 4]  # solved one by one; stub_5 is the one solved with 32 samples
@@ -311,7 +392,7 @@ async def run(args: argparse.Namespace) -> dict:
         env = {k: v for k, v in os.environ.items() if not k.startswith("SSTAR_")}
         env.update(SSTAR_CACHE_DIR=str(folder / "cache"), OPENAI_API_KEY="sk-bench")
         settings = {"baseUrl": base_url, "model": "scripted", "samples": 2, "rounds": 1}
-        client, timed = await start_client(settings, env)
+        client, timed = await start_client(settings, env, server_command(args))
         try:
             client.text_document_did_open(
                 types.DidOpenTextDocumentParams(
@@ -369,7 +450,26 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--solves", type=int, default=20)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--json", type=Path, help="also write the figures here")
+    parser.add_argument(
+        "--only-during-solve", action="store_true",
+        help="only case 3, once per model-client path in --paths, the paths taking turns",
+    )
+    parser.add_argument("--paths", default="loop,thread", help="with --only-during-solve: loop, thread or both")
+    parser.add_argument("--busy-solves", type=int, default=3, help="with --only-during-solve: 32-sample solves per path")
+    parser.add_argument("--server-wrapper", type=Path, help="a script run instead of `-m lsp_server` (profiling)")
+    parser.add_argument("--server-log", type=Path, help="the server's log file (--log-file)")
     args = parser.parse_args(argv)
+    if args.only_during_solve:
+        figures = asyncio.run(run_during_solve(args))
+        print(f"S* LSP benchmark, codeAction during a {BUSY_SAMPLES}-sample solve  commit {figures['commit']}  "
+              f"({figures['machine']}); {figures['lines']} lines, {figures['busy_solves']} solves per path")
+        for name, result in figures["paths"].items():
+            print(row(f"model client on the {name}", result["code_action_during_solve"], CODE_ACTION_DURING_SOLVE_TARGET_MS))
+            print(f"{'  (those solves took)':<44} " + ", ".join(f"{ms:.0f}" for ms in result["solve_ms"]) + " ms")
+        if args.json:
+            args.json.parent.mkdir(parents=True, exist_ok=True)
+            args.json.write_text(json.dumps(figures, indent=2) + "\n")
+        return 0
     figures = asyncio.run(run(args))
     print(f"S* LSP benchmark  commit {figures['commit']}  ({figures['machine']})")
     print(f"file: {figures['lines']} lines, {figures['stubs_in_file']} stubs; first code action (cold index) "

@@ -18,7 +18,14 @@ from sandbox.policy import HIDDEN_DEFAULT
 
 from .settings_schema import LOCAL_MODELS, SETTINGS, by_key, convert, rule_text
 
-__all__ = ["Config", "LOCAL_MODELS", "cache_dir", "environment_overrides", "SETTING_KEYS"]
+__all__ = [
+    "Config",
+    "LOCAL_MODELS",
+    "cache_dir",
+    "environment_overrides",
+    "model_thread",
+    "SETTING_KEYS",
+]
 
 
 @dataclass(frozen=True)
@@ -104,6 +111,14 @@ def environment_overrides(environ: Mapping[str, str] | None = None) -> dict[str,
     names = {"SSTAR_BASE_URL": "baseUrl", "SSTAR_MODEL": "model", "SSTAR_MODEL_PATH": "modelPath"}
     names |= {"SSTAR_LOCAL_MODEL": "localModel", "SSTAR_SAMPLES": "samples", "SSTAR_ROUNDS": "rounds"}
     return {key: environ[var] for var, key in names.items() if environ.get(var)}
+
+
+def model_thread(environ: Mapping[str, str] | None = None) -> bool:
+    """Whether the engine runs its model client on a thread of its own (`sstar.llm_thread`).
+    `SSTAR_MODEL_THREAD=0` keeps it on the caller's event loop: the old path, kept so a
+    benchmark can compare the two in one run."""
+    environ = os.environ if environ is None else environ
+    return environ.get("SSTAR_MODEL_THREAD", "1").strip() != "0"
 
 
 def cache_dir(environ: Mapping[str, str] | None = None) -> Path:

@@ -22,13 +22,14 @@ from urllib.parse import urlsplit
 
 from .cache import Cache
 from .candidates import Candidate, describe_outcome
-from .config import Config
+from .config import Config, model_thread
 from .context import SolveContext, Timing
 from .confidence import judge_confidence
 from .errors import SandboxError
 from .events import EventSink, SolveFinished, SolveStarted, Stage, StageStarted
 from .generate import Generation
 from .llm import LLMClient
+from .llm_thread import ThreadedLLM
 from .pipeline import Outcome, run_stages
 from .problem import Problem
 from .results import CandidateReport, ExampleResult, SolveResult, SolveStatus
@@ -51,8 +52,9 @@ class Engine:
         cache: Cache | None = None,
     ) -> None:
         self.config = config
-        self._llm = llm
+        self._llm: LLMClient | ThreadedLLM | None = llm
         self._own_llm = llm is None
+        self._model_thread = model_thread()
         self._sandbox = sandbox
         self._pools: dict[tuple[str | None, tuple[str, ...]], SandboxPool] = {}
         self._pool_lock = asyncio.Lock()
@@ -116,15 +118,7 @@ class Engine:
             )
             return
         if config.base_url:
-            self._llm = LLMClient(
-                base_url=config.base_url,
-                api_key=config.resolved_api_key(),
-                model=config.model,
-                timeout=config.timeout_seconds,
-                max_retries=config.max_retries,
-                max_concurrency=config.max_concurrency,
-                max_completion_tokens=config.max_completion_tokens,
-            )
+            self._llm = self._new_client(config.base_url, config.resolved_api_key(), config.model)
             yield self._llm, _backend(config.base_url, config), await self._fingerprint(self._llm)
             return
         from .localmodel import LocalModelServer  # only the embedded backend needs it
@@ -139,24 +133,30 @@ class Engine:
             client = _LocalClient(self, server, stack, on_event)
             yield client, f"embedded {server.model_name}", config.fingerprint()
 
-    async def _local_client(self, running) -> LLMClient:
+    async def _local_client(self, running) -> LLMClient | ThreadedLLM:
         """The client for the running embedded server (kept while its address stays the same)."""
-        config = self.config
         if self._llm is None or self._llm.base_url != running.base_url:
             if self._llm is not None:  # the server came back on another address
                 await self._llm.aclose()
-            self._llm = LLMClient(
-                base_url=running.base_url,
-                api_key=running.api_key,
-                model=running.model_name,
-                timeout=config.timeout_seconds,
-                max_retries=config.max_retries,
-                max_concurrency=config.max_concurrency,
-                max_completion_tokens=config.max_completion_tokens,
-            )
+            self._llm = self._new_client(running.base_url, running.api_key, running.model_name)
         return self._llm
 
-    async def _fingerprint(self, llm: LLMClient) -> dict[str, object]:
+    def _new_client(self, base_url: str, api_key: str | None, model: str) -> LLMClient | ThreadedLLM:
+        """The engine's own model client: on a thread of its own (`sstar.llm_thread`), so that
+        streaming 32 answers does not stall the caller's event loop (a language server's)."""
+        config = self.config
+        kind = ThreadedLLM if self._model_thread else LLMClient
+        return kind(
+            base_url=base_url,
+            api_key=api_key,
+            model=model,
+            timeout=config.timeout_seconds,
+            max_retries=config.max_retries,
+            max_concurrency=config.max_concurrency,
+            max_completion_tokens=config.max_completion_tokens,
+        )
+
+    async def _fingerprint(self, llm: LLMClient | ThreadedLLM) -> dict[str, object]:
         fingerprint = self.config.fingerprint()
         fingerprint["base_url"] = llm.base_url
         fingerprint["model"] = await llm.model()
@@ -209,7 +209,7 @@ class _LocalClient:
     def __init__(self, engine: Engine, server, stack: contextlib.AsyncExitStack, on_event) -> None:
         self._engine, self._server, self._stack, self._on_event = engine, server, stack, on_event
         self._lock = asyncio.Lock()
-        self._llm: LLMClient | None = None
+        self._llm: LLMClient | ThreadedLLM | None = None
 
     async def complete(self, messages, **kwargs):
         if self._llm is None:
