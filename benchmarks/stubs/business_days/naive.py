@@ -1,5 +1,3 @@
-import datetime
-
 
 def business_days(start, end, holidays=frozenset()):
     days = (end - start).days

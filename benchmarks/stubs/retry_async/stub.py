@@ -1,6 +1,6 @@
 """Calling a flaky service from asyncio code."""
 
-import asyncio
+import asyncio  # noqa: F401  (the example and the body use it)
 from collections.abc import Awaitable, Callable
 
 
