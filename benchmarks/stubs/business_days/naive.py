@@ -1,3 +1,4 @@
+import datetime  # noqa: F401  (the examples use it)
 
 def business_days(start, end, holidays=frozenset()):
     days = (end - start).days
