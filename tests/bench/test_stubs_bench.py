@@ -111,3 +111,19 @@ def test_a_stubs_run_completes_scores_and_meters_honestly(server, tmp_path, monk
     assert not again["stubs/chunked", "sstar"]["passed"]
     assert json.loads(stem.with_suffix(".json").read_text())["methods"]["sstar"]["solved"] == 0
     assert re.search(r"\| sstar \| 0\.0 \| 0/2 \|", stem.with_suffix(".md").read_text())
+
+
+def test_a_greedy_only_run_asks_once_per_stub(server, tmp_path, monkeypatch):
+    monkeypatch.delenv("SSTAR_BASE_URL", raising=False)
+    out = tmp_path / "results"
+    argv = [
+        "--dataset", "stubs", "--ids", ",".join(STUBS), "--methods", "greedy",
+        "--base-url", server.base_url, "--out", str(out),
+        "--cache-dir", str(tmp_path / "cache"), "--no-progress",
+    ]  # fmt: skip
+    assert main(["bench", *argv]) == 0
+    kinds = [kind_of(body) for body in server.requests]
+    assert kinds == ["sample", "sample"]  # no N samples drawn for the oracle alone
+    summary = json.loads((out / "stubs-server-n8-r2.json").read_text())
+    assert summary["tasks"] == 2 and summary["methods"]["greedy"]["solved"] == 0
+    assert summary["oracle_samples"] is None
