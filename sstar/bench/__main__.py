@@ -1,14 +1,18 @@
 """`sstar bench`: does S* pay, and what does it cost? (`python -m sstar.bench` is the same.)
 
-    sstar bench --dataset humaneval [--offset K] [--limit M | --ids 0,3,HumanEval/7]
-                [--samples 8] [--rounds 2] [--methods sstar,greedy,...] [--base-url URL]
-                [--model M] [--timeout S] [--server-threads T] [--out benchmarks/results]
-                [--cache-dir DIR] [--report-only] [--no-progress]
+    sstar bench --dataset humaneval|stubs [--offset K] [--limit M | --ids 0,3,HumanEval/7]
+                [--samples 8] [--rounds 2] [--methods sstar,greedy,...|ladder|all]
+                [--base-url URL] [--model M] [--timeout S] [--server-threads T]
+                [--out benchmarks/results] [--cache-dir DIR] [--report-only] [--rescore]
+                [--no-progress]
 
-Records go to OUT/humaneval-<model>-n<N>-r<R>.jsonl (one line per task and method; running the same
-command again resumes), reports to the same stem with .json, .md and .png. Progress, with the
-running pass@1 of each method, goes to stderr. `--report-only` rewrites the reports from the records
-(give it the same options: they name the files), e.g. while a run is still going.
+`--dataset stubs` is our own realistic stub set (benchmarks/stubs/; `--ids` takes stub names or
+indices into its manifest). Records go to OUT/<dataset>-<model>-n<N>-r<R>.jsonl (one line per task
+and method; running the same command again resumes), reports to the same stem with .json, .md and
+.png. Progress, with the running pass@1 of each method, goes to stderr. `--report-only` rewrites the
+reports from the records (give it the same options: they name the files), e.g. while a run is still
+going; `--rescore` first scores every record again from the body it kept, without the model.
+`--methods ladder` is the ablation: greedy, public, repair, selection, typed, prose, adaptive, sstar.
 """
 
 from __future__ import annotations
@@ -23,17 +27,19 @@ from pathlib import Path
 
 from ..config import Config, cache_dir, environment_overrides
 from ..errors import ConfigError, LLMUnavailableError, SStarError
-from . import humaneval
+from . import humaneval, stubset
 from .report import markdown, plot, summarise
-from .runner import METHODS, Bench, RunFiles, read_records
+from .runner import ALL_METHODS, LADDER, METHODS, Bench, RunFiles, read_records, rescore
 
 __all__ = ["add_arguments", "main"]
 
 _RESTARTS = 2  # times a dead embedded model server is restarted within one run
+_SHORTHANDS = {"ladder": ("greedy", "public", *LADDER, "sstar"), "all": ALL_METHODS}
+_LABELS = {"humaneval": "HumanEval", "stubs": "Realistic stubs"}
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--dataset", default="humaneval", choices=["humaneval"])
+    parser.add_argument("--dataset", default="humaneval", choices=["humaneval", "stubs"])
     parser.add_argument("--offset", type=int, default=0, help="skip the first K problems")
     parser.add_argument("--limit", type=int, help="run at most M problems")
     parser.add_argument(
@@ -44,7 +50,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--methods",
         default=",".join(METHODS),
-        help="comma-separated, default all: " + ",".join(METHODS),
+        help="comma-separated, default: "
+        + ",".join(METHODS)
+        + "; also the ablation rungs "
+        + ",".join(LADDER)
+        + ", or `ladder` or `all`",
     )
     parser.add_argument(
         "--base-url", default="", help="OpenAI-compatible server (default: embedded model)"
@@ -73,6 +83,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--report-only", action="store_true", help="rewrite the reports from the records"
     )
+    parser.add_argument(
+        "--rescore",
+        action="store_true",
+        help="score the records again from the bodies they kept (no model calls), then report",
+    )
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
 
 
@@ -86,18 +101,24 @@ def main(argv: list[str] | None = None) -> int:
         methods = _methods(args.methods)
     except ConfigError as error:
         parser.error(str(error))
-    tasks = humaneval.select_tasks(
-        humaneval.load_tasks(),
+    dataset = stubset if args.dataset == "stubs" else humaneval
+    tasks = dataset.select_tasks(
+        dataset.load_tasks(),
         offset=args.offset,
         limit=args.limit,
         ids=[i.strip() for i in args.ids.split(",") if i.strip()],
     )
     if not tasks:
-        parser.error("no HumanEval task selected; check --offset/--limit/--ids")
-    files = RunFiles(Path(args.out), _stem(config))
+        parser.error(f"no {args.dataset} task selected; check --offset/--limit/--ids")
+    files = RunFiles(Path(args.out), _stem(config, args.dataset))
     # The command that made the records: rewriting the reports does not change it.
-    command = "sstar bench " + shlex.join(a for a in argv if a != "--report-only")
-    if not args.report_only:
+    command = "sstar bench " + shlex.join(
+        a for a in argv if a not in ("--report-only", "--rescore")
+    )
+    if args.rescore:
+        rescored, changed = asyncio.run(_rescore(config, tasks, files))
+        sys.stderr.write(f"rescored {rescored} records, {changed} changed\n")
+    elif not args.report_only:
         try:
             asyncio.run(_run(config, args, tasks, methods, files))
         except KeyboardInterrupt:
@@ -109,7 +130,8 @@ def main(argv: list[str] | None = None) -> int:
             _report(files, methods, tasks, command, config)
             return 3
     summary = _report(files, methods, tasks, command, config)
-    sys.stderr.write(markdown(summary, command=command, config=_shown(config)))
+    label = _LABELS[tasks[0].dataset]
+    sys.stderr.write(markdown(summary, command=command, config=_shown(config), dataset=label))
     return 0
 
 
@@ -131,20 +153,40 @@ def _config(args: argparse.Namespace) -> Config:
 
 
 def _methods(text: str) -> list[str]:
-    names = [m.strip() for m in text.split(",") if m.strip()]
-    unknown = [m for m in names if m not in METHODS]
+    names: list[str] = []
+    for name in (m.strip() for m in text.split(",") if m.strip()):
+        names += _SHORTHANDS.get(name, (name,))
+    unknown = [m for m in names if m not in ALL_METHODS]
     if unknown or not names:
         raise ConfigError(
-            f"unknown method(s) {', '.join(unknown) or '(none)'}; choose from {', '.join(METHODS)}"
+            f"unknown method(s) {', '.join(unknown) or '(none)'}; choose from "
+            f"{', '.join(ALL_METHODS)} (or ladder, all)"
         )
-    return [m for m in METHODS if m in names]  # S* first: it pays for the shared samples
+    return [m for m in ALL_METHODS if m in names]  # S* first: it pays for the shared samples
 
 
-def _stem(config: Config) -> str:
+def _stem(config: Config, dataset: str = "humaneval") -> str:
     model = config.model or (config.local_model if not config.base_url else "server")
     slug = re.sub(r"[^A-Za-z0-9.]+", "-", model).strip("-").lower()
     temperature = "" if config.temperature == Config().temperature else f"-t{config.temperature:g}"
-    return f"humaneval-{slug}-n{config.samples}-r{config.rounds}{temperature}"
+    return f"{dataset}-{slug}-n{config.samples}-r{config.rounds}{temperature}"
+
+
+async def _rescore(config: Config, tasks, files: RunFiles) -> tuple[int, int]:
+    """Every record scored again from its kept body, in the sandbox, without a model."""
+    from sandbox import SandboxPool
+
+    from .metering import MeteredCache, MeteredLLM
+
+    async with SandboxPool() as pool:
+        llm = MeteredLLM(
+            identity="rescore", base_url="http://127.0.0.1:9/v1", api_key="-", model="-"
+        )
+        try:
+            bench = Bench(config, llm=llm, cache=MeteredCache(cache_dir()), pool=pool)
+            return await rescore(bench.score, tasks, files.records)
+        finally:
+            await llm.aclose()
 
 
 def _shown(config: Config) -> dict[str, object]:
@@ -249,13 +291,14 @@ def _report(files: RunFiles, methods, tasks, command: str, config: Config) -> di
         json.dumps({"command": command, "config": shown, **summary}, indent=2) + "\n",
         encoding="utf-8",
     )
+    label = _LABELS[tasks[0].dataset]
     files.report(".md").write_text(
-        markdown(summary, command=command, config=shown), encoding="utf-8"
+        markdown(summary, command=command, config=shown, dataset=label), encoding="utf-8"
     )
     if summary["tasks"]:
         done = summary["tasks"]
         count = f"{done} tasks" if done == len(tasks) else f"{done} of {len(tasks)} tasks, partial"
-        title = f"HumanEval ({count}), {shown['backend']}, N={config.samples}, R={config.rounds}"
+        title = f"{label} ({count}), {shown['backend']}, N={config.samples}, R={config.rounds}"
         plot(summary, files.report(".png"), title)
     return summary
 

@@ -27,13 +27,22 @@ _CHECK_LIMITS = Limits(wall_seconds=10.0)
 
 @dataclass(frozen=True)
 class Task:
+    """One benchmark task of any dataset: a stub file, the stub in it, and the hidden check.
+
+    `check(entry_point)` is what scores an answer; the stub solved is `qualname` (a method's
+    qualname, with its class as the entry point), or the entry point itself."""
+
     task_id: str
     entry_point: str
     stub_source: str  # the prompt as a stub file
-    hidden_test: str  # HumanEval's `check` function: for scoring only
+    hidden_test: str  # the `check` function: for scoring only
+    qualname: str = ""
+    dataset: str = "humaneval"
 
     def problem(self) -> Problem:
-        return extract_problem(self.stub_source, qualname=self.entry_point, path=f"{self.slug}.py")
+        return extract_problem(
+            self.stub_source, qualname=self.qualname or self.entry_point, path=f"{self.slug}.py"
+        )
 
     @property
     def slug(self) -> str:
@@ -89,7 +98,7 @@ def stub_source(prompt: str, entry_point: str) -> str:
 
 
 async def score(pool: SandboxPool, task: Task, module_source: str | None) -> bool:
-    """True when the answer passes HumanEval's hidden `check()`."""
+    """True when the answer passes the task's hidden `check()`, run in our sandbox."""
     if module_source is None:
         return False
     program = f"{module_source}\n\n{task.hidden_test}\n"

@@ -3,9 +3,12 @@
 Methods share samples through the engine's content-addressed cache, so a method that reuses sample 3
 pays nothing in this run. To compare methods fairly we charge every method for every model call it
 *uses*: `MeteredLLM` records each real completion (tokens, latency) and `MeteredCache` stores that
-usage next to the cached answer, so a later cache hit is charged what the call originally cost. One
-`Meter` is active at a time (methods run one after another; the engine's concurrent calls inside
-one solve all belong to that solve).
+usage next to the cached answer, so a later cache hit is charged what the call originally cost.
+
+The active `Meter` is a context variable, not a global: asyncio tasks copy the context they were
+created in, so every call made inside `with metering()` (the engine's concurrent calls of one solve
+included) charges that block's meter, and concurrent blocks (the N samples, each metered on its
+own so a method is charged only for the samples it used) do not charge each other.
 
 `MeteredLLM` also keeps a per-problem memo of answers the cache refuses to keep (truncated ones),
 so every method sees the very same N samples.
@@ -30,6 +33,7 @@ __all__ = ["Cost", "Meter", "MeteredCache", "MeteredLLM", "is_fatal", "metering"
 # The completion that the running task received last: SolveContext.complete awaits the client and
 # then writes the cache in the same task, so put_json can attach the usage of that very answer.
 _LAST: contextvars.ContextVar[Completion | None] = contextvars.ContextVar("_LAST", default=None)
+_METER: contextvars.ContextVar[Meter | None] = contextvars.ContextVar("_METER", default=None)
 
 
 @dataclass(frozen=True)
@@ -103,7 +107,6 @@ class MeteredLLM(LLMClient):
         super().__init__(**kwargs)
         self.server_url = self.base_url
         self.base_url = identity
-        self.meter: Meter | None = None
         self.fatal: LLMError | None = None  # set once the server is lost (see `is_fatal`)
         self._memo: dict[str, Completion] = {}
 
@@ -142,27 +145,25 @@ class MeteredLLM(LLMClient):
                 raise
             self._memo[key] = done
         _LAST.set(done)
-        if self.meter is not None:
-            self.meter.charge(_usage(done), fresh=fresh)
+        meter = _METER.get()
+        if meter is not None:
+            meter.charge(_usage(done), fresh=fresh)
         return done
 
 
 class MeteredCache(Cache):
     """The engine's cache, storing each answer's original usage and charging it on every hit."""
 
-    def __init__(self, root) -> None:
-        super().__init__(root)
-        self.meter: Meter | None = None
-
     def get_json(self, key: str) -> object | None:
         value = super().get_json(key)
+        meter = _METER.get()
         if (
-            self.meter is not None
+            meter is not None
             and key.startswith("completion-")
             and isinstance(value, dict)
             and isinstance(value.get("text"), str)
         ):
-            self.meter.charge(value.get("usage"), fresh=False)
+            meter.charge(value.get("usage"), fresh=False)
         return value
 
     def put_json(self, key: str, value: object) -> None:
@@ -178,13 +179,11 @@ class MeteredCache(Cache):
 
 
 @contextlib.contextmanager
-def metering(*metered: MeteredLLM | MeteredCache) -> Iterator[Meter]:
-    """A fresh meter made active on `metered` for the duration of the block."""
+def metering() -> Iterator[Meter]:
+    """A fresh meter, active for the block (and the tasks it starts), then the previous one again."""
     meter = Meter()
-    for part in metered:
-        part.meter = meter
+    token = _METER.set(meter)
     try:
         yield meter
     finally:
-        for part in metered:
-            part.meter = None
+        _METER.reset(token)

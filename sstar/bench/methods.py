@@ -13,8 +13,9 @@ uses seed i * 1000 + r), so all methods share the same cached samples where they
   the same set of tests form a consensus set scored (samples in it) x (tests it passes).
 - `selfdebug`: sample 0 repaired for up to R rounds on the examples, as one engine lineage.
 
-A method returns a `Pick`: the chosen candidate (None when nothing usable came out) and a detail
-dict for the record. Nothing here sees the hidden tests: methods get a `SolveContext`, whose
+A method returns a `Pick`: the chosen candidate (None when nothing usable came out), the shared
+samples it used (`first` and `selfdebug` use sample 0 only, `public` the samples up to the one it
+took; the runner charges each method for those alone) and a detail dict for the record. Nothing here sees the hidden tests: methods get a `SolveContext`, whose
 Problem holds the docstring examples only.
 """
 
@@ -22,6 +23,7 @@ from __future__ import annotations
 
 import ast
 import asyncio
+import time
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, field
 
@@ -38,7 +40,7 @@ from ..prompts import debug_messages, parse_probe_calls, sample_messages
 # S*'s own input synthesis (select has no public name for it yet): majority must send exactly the
 # request S* sent (prompt and answer cap), so both see the same inputs and pay for them once.
 from ..select import _synthesise as synthesise_inputs
-from .metering import is_fatal
+from .metering import Cost, is_fatal, metering
 
 __all__ = ["BASELINES", "Drawn", "Pick", "codet_messages", "draw_samples", "parse_tests"]
 
@@ -60,6 +62,8 @@ class Drawn:
     index: int
     candidate: Candidate | None
     run: PublicRun | None
+    cost: Cost = Cost()  # what drawing (and testing) this one sample cost
+    seconds: float = 0.0
 
     @property
     def passes(self) -> bool:
@@ -70,6 +74,7 @@ class Drawn:
 class Pick:
     candidate: Candidate | None
     detail: dict = field(default_factory=dict)
+    samples: tuple[int, ...] | None = None  # shared samples used; None = all of them
 
 
 async def _ask(
@@ -107,11 +112,14 @@ async def _candidate(ctx: SolveContext, text: str | None, index: int, round_: in
 
 
 async def draw_sample(ctx: SolveContext, index: int) -> Drawn:
-    text = await _ask(
-        ctx, sample_messages(ctx.problem), Stage.SAMPLING, ctx.config.temperature, index
-    )
-    candidate, run = await _candidate(ctx, text, index, 0)
-    return Drawn(index, candidate, run)
+    """Sample `index`, metered on its own (it runs beside the others: see `metering`)."""
+    started = time.perf_counter()
+    with metering() as meter:
+        text = await _ask(
+            ctx, sample_messages(ctx.problem), Stage.SAMPLING, ctx.config.temperature, index
+        )
+        candidate, run = await _candidate(ctx, text, index, 0)
+    return Drawn(index, candidate, run, meter.cost, time.perf_counter() - started)
 
 
 async def draw_samples(ctx: SolveContext, count: int) -> list[Drawn]:
@@ -125,16 +133,20 @@ async def draw_samples(ctx: SolveContext, count: int) -> list[Drawn]:
 async def greedy(ctx: SolveContext, samples: Sequence[Drawn]) -> Pick:
     text = await _ask(ctx, sample_messages(ctx.problem), Stage.SAMPLING, 0.0, None)
     candidate, run = await _candidate(ctx, text, -1, 0)
-    return Pick(candidate, {"public_passed": run is not None and run.passes})
+    return Pick(candidate, {"public_passed": run is not None and run.passes}, samples=())
 
 
 async def first(ctx: SolveContext, samples: Sequence[Drawn]) -> Pick:
-    return Pick(samples[0].candidate, {"public_passed": samples[0].passes})
+    return Pick(samples[0].candidate, {"public_passed": samples[0].passes}, samples=(0,))
 
 
 async def public(ctx: SolveContext, samples: Sequence[Drawn]) -> Pick:
-    chosen = next((s for s in samples if s.passes), samples[0])
-    return Pick(chosen.candidate, {"sample": chosen.index, "public_passed": chosen.passes})
+    """Samples are tried in order until one passes: the ones after it were never needed."""
+    chosen = next((s for s in samples if s.passes), None)
+    if chosen is None:
+        return Pick(samples[0].candidate, {"sample": 0, "public_passed": False})
+    used = tuple(range(chosen.index + 1))
+    return Pick(chosen.candidate, {"sample": chosen.index, "public_passed": True}, samples=used)
 
 
 async def selfdebug(ctx: SolveContext, samples: Sequence[Drawn]) -> Pick:
@@ -152,7 +164,8 @@ async def selfdebug(ctx: SolveContext, samples: Sequence[Drawn]) -> Pick:
         if fixed is None:
             break  # no usable answer: the lineage keeps its last program
         candidate, run = fixed, fixed_run
-    return Pick(candidate, {"rounds": rounds, "public_passed": run is not None and run.passes})
+    detail = {"rounds": rounds, "public_passed": run is not None and run.passes}
+    return Pick(candidate, detail, samples=(0,))
 
 
 def _programs(samples: Sequence[Drawn]) -> list[tuple[Candidate, list[int]]]:

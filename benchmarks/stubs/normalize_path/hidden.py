@@ -1,0 +1,12 @@
+def check(candidate):
+    assert candidate("a/./b/../c") == "a/c"
+    assert candidate("/a//b/") == "/a/b"
+    assert candidate("/..") == "/"
+    assert candidate("/../x") == "/x"
+    assert candidate("../a") == "../a"
+    assert candidate("a/../../b") == "../b"
+    assert candidate("a/..") == "."
+    assert candidate("") == "."
+    assert candidate("/") == "/"
+    assert candidate("./") == "."
+    assert candidate("../../") == "../.."

@@ -1,0 +1,5 @@
+import datetime
+
+
+def parse_iso_date(text: str) -> datetime.date:
+    return datetime.date.fromisoformat(text)

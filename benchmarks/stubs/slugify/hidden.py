@@ -1,0 +1,11 @@
+def check(candidate):
+    assert candidate("Hello, World!") == "hello-world"
+    assert candidate("  Crème Brûlée  ") == "creme-brulee"
+    assert candidate("a -- b") == "a-b"
+    assert candidate("日本") == ""
+    assert candidate("!!!") == ""
+    assert candidate("Python 3.12 is out") == "python-3-12-is-out"
+    assert candidate("one two three", max_length=9) == "one-two"
+    assert candidate("one two three", max_length=7) == "one-two"
+    assert candidate("abcdefghij", max_length=4) == "abcd"
+    assert candidate("Ünïcödé café 日本 ok") == "unicode-cafe-ok"

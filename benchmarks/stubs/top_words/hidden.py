@@ -1,0 +1,10 @@
+def check(candidate):
+    assert candidate("the cat and the hat", 1) == [("the", 2)]
+    assert candidate("The cat, the HAT!", 2) == [("the", 2), ("cat", 1)]
+    assert candidate("b a c", 2) == [("a", 1), ("b", 1)]
+    assert candidate("I don't know, don't ask", 1) == [("don't", 2)]
+    assert candidate("one", 5) == [("one", 1)]
+    assert candidate("a b", 0) == [] and candidate("a b", -1) == []
+    assert candidate("", 3) == []
+    assert candidate("x1x 22", 3) == [("x", 2)]
+    assert candidate("'quoted' word", 2) == [("quoted", 1), ("word", 1)]
