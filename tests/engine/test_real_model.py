@@ -27,6 +27,7 @@ TARGET = ROOT / "examples" / "text_tools.py"
 QUALNAME = "is_palindrome"
 
 
+@pytest.mark.real_model
 @pytest.mark.timeout(1200)
 async def test_cli_solves_an_example_with_the_embedded_model():
     name, mark = new_mark()  # llama-server inherits it: a leaked one is found even if reparented
