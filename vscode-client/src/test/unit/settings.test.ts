@@ -1,5 +1,7 @@
 import { state } from './vscode-stub';
 import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { beforeEach, describe, it } from 'node:test';
 import {
     DEFAULTS,
@@ -28,11 +30,17 @@ describe('settings mapping', () => {
     });
 
     it('covers exactly the server keys of the contract, camelCase', () => {
-        assert.deepEqual([...SERVER_SETTING_KEYS].sort(), [
-            'apiKeyEnv', 'baseUrl', 'localModel', 'maxCalls', 'maxConcurrency', 'maxTokens', 'model',
-            'modelPath', 'requireIsolation', 'rounds', 'samples', 'sandboxMemoryMb', 'sandboxOutputKb',
-            'sandboxTimeoutSeconds', 'solveTimeoutSeconds', 'temperature', 'timeoutSeconds',
-        ]);
+        // package.json's contributions are generated from sstar/settings_schema.py (a Python test
+        // checks that): the client maps exactly those, less the client's own keys.
+        const manifest = JSON.parse(fs.readFileSync(path.resolve(__dirname, '..', '..', '..', 'package.json'), 'utf8'));
+        const contributed = Object.keys(manifest.contributes.configuration.properties)
+            .map((key) => key.replace(/^sstar\./, ''))
+            .filter((key) => key !== 'interpreter' && key !== 'trace.server');
+        assert.deepEqual([...SERVER_SETTING_KEYS].sort(), contributed.sort());
+        for (const key of ['apiKeyEnv', 'baseUrl', 'samples', 'rounds', 'requireIsolation', 'sandboxHiddenFiles']) {
+            assert.ok(SERVER_SETTING_KEYS.includes(key as never), key);
+        }
+        for (const key of SERVER_SETTING_KEYS) assert.match(key, /^[a-z][a-zA-Z0-9]*$/);
     });
 
     it('passes valid values through unchanged', () => {
@@ -41,7 +49,7 @@ describe('settings mapping', () => {
             temperature: 0.2, maxConcurrency: 2, timeoutSeconds: 30.5, maxCalls: 10, maxTokens: 5000,
             localModel: 'qwen2.5-coder-1.5b', modelPath: '/m.gguf', sandboxTimeoutSeconds: 0.5,
             sandboxMemoryMb: 256, sandboxOutputKb: 8, requireIsolation: ['seccomp', 'landlock'],
-            solveTimeoutSeconds: 90,
+            solveTimeoutSeconds: 90, adaptiveSamples: 4, sandboxHiddenFiles: ['.*', '*.pem'],
         };
         const { settings, problems } = readServerSettings(reader(values));
         assert.deepEqual(settings, values);
