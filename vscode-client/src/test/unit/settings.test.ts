@@ -32,7 +32,9 @@ describe('settings mapping', () => {
     it('covers exactly the server keys of the contract, camelCase', () => {
         // package.json's contributions are generated from sstar/settings_schema.py (a Python test
         // checks that): the client maps exactly those, less the client's own keys.
-        const manifest = JSON.parse(fs.readFileSync(path.resolve(__dirname, '..', '..', '..', 'package.json'), 'utf8'));
+        const manifest = JSON.parse(fs.readFileSync(path.resolve(__dirname, '..', '..', '..', 'package.json'), 'utf8')) as {
+            contributes: { configuration: { properties: Record<string, unknown> } };
+        };
         const contributed = Object.keys(manifest.contributes.configuration.properties)
             .map((key) => key.replace(/^sstar\./, ''))
             .filter((key) => key !== 'interpreter' && key !== 'trace.server');
