@@ -87,8 +87,11 @@ class SStarServer(LanguageServer):
             if not future.done():
                 future.set_result(None)
 
-    async def wait_for_change(self, uri: str, version: int | None, timeout: float = 2.0) -> None:
-        """Until the document is past `version` (our edit's `didChange` arrived), at most `timeout`."""
+    async def wait_for_change(
+        self, uri: str, version: int | None, timeout: float = 2.0, *, expected: bool = True
+    ) -> None:
+        """Until the document is past `version` (our edit's `didChange` arrived), at most `timeout`;
+        `expected=False`: no change is fine (waiting for a pause in the user's typing)."""
         document = self.document(uri)
         if document is None or document.version != version:
             return
@@ -97,7 +100,8 @@ class SStarServer(LanguageServer):
         try:
             await asyncio.wait_for(future, timeout)
         except TimeoutError:
-            log.warning("no didChange for our edit of %s within %.1f s", uri, timeout)
+            if expected:
+                log.warning("no didChange for our edit of %s within %.1f s", uri, timeout)
 
     def forget(self, uri: str) -> None:
         self._indexes.pop(uri_key(uri), None)

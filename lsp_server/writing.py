@@ -17,7 +17,9 @@ from __future__ import annotations
 
 import asyncio
 import enum
+import itertools
 import logging
+import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -40,7 +42,11 @@ __all__ = ["ApplyStatus", "ApplyOutcome", "When", "apply_body", "publish_result"
 log = logging.getLogger(__name__)
 _APPLY_TIMEOUT = 60.0  # seconds the editor may take to answer one workspace/applyEdit
 _DOCUMENT_RACES = 3  # the text changed while the edit was computed: compute it again, this often
-_EDITOR_RETRIES = 5  # versioned edits the editor rejected as stale, rebuilt and sent again
+# A versioned edit the editor rejected as stale is rebuilt on its newer text and sent again: at
+# once the first time, then each time after a longer pause in the user's typing (a rebuilt edit
+# sent mid-burst is stale again before the editor sees it), for at most _RETRY_SECONDS in all.
+_QUIET_SECONDS = (0.0, 0.05, 0.1, 0.2, 0.4, 0.8)  # the pause awaited before retry k (last: repeated)
+_RETRY_SECONDS = 30.0
 
 
 class ApplyStatus(enum.Enum):
@@ -94,7 +100,8 @@ async def apply_body(
     diagnostics. One write at a time: each is placed in the text the editor holds after the
     previous one (a client may answer `applyEdit` before its `didChange` arrives: we wait)."""
     async with server.edit_lock:
-        for _ in range(_EDITOR_RETRIES):
+        give_up = time.monotonic() + _RETRY_SECONDS
+        for attempt in itertools.count():
             outcome, version = await _apply_once(server, placement, body, when, result)
             if outcome is not None:
                 return outcome
@@ -103,7 +110,24 @@ async def apply_body(
             document = server.document(placement.uri)
             if document is None or document.version == version:
                 break  # the editor refused for a reason of its own: do not insist
+            if time.monotonic() >= give_up:
+                break
+            quiet = _QUIET_SECONDS[min(attempt, len(_QUIET_SECONDS) - 1)]
+            await _typing_pause(server, placement.uri, quiet, give_up)
         return _rejected(server, placement)
+
+
+async def _typing_pause(server: SStarServer, uri: str, quiet: float, until: float) -> None:
+    """Until the document has gone `quiet` seconds without a change (or `until` has passed)."""
+    while quiet > 0 and time.monotonic() < until:
+        document = server.document(uri)
+        if document is None:
+            return
+        before = document.version
+        await server.wait_for_change(uri, before, timeout=quiet, expected=False)
+        now = server.document(uri)
+        if now is None or now.version == before:
+            return
 
 
 async def _apply_once(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
 from lsprotocol import types
 
 from tests.support.scripted_llm import Reply, fenced
@@ -188,6 +189,29 @@ async def test_edit_racing_the_apply_is_rebuilt_for_a_versioned_client(client, m
         assert versions == [1, 2, 3]  # each attempt built for the version the server had then
     else:  # Neovim 0.11 cannot version the edit: the server's check right before sending is all
         assert client.refused == [] and len(client.applied) == 1
+    assert not client.shown("not written")
+
+
+@pytest.mark.parametrize("client", ["visual-studio-code"], indirect=True)  # Neovim's edits are unversioned
+async def test_a_user_typing_through_many_attempts_still_gets_the_edit_in_a_pause(client, model, workspace):
+    """A fast typist makes every rebuilt edit stale again (VS Code): the server keeps rebuilding,
+    each time after a longer pause in the typing, and the body lands once the user pauses; more
+    attempts than a fixed count of five would allow."""
+    uri = open_file(client, workspace)
+    typed = []
+
+    def keep_typing(params):
+        if len(typed) < 8:
+            typed.append(True)
+            client.change(uri, types.TextEdit(types.Range(types.Position(0, 0), types.Position(0, 0)), "# x\n"))
+
+    client.before_apply = keep_typing
+    job = await solve(client, uri, qualname="add_one")
+    end = await finished(client, job)
+    assert end.endswith("; written"), end
+    assert len(client.refused) == 8 and len(client.applied) == 1
+    text = client.texts[uri]
+    assert text.startswith("# x\n" * 8) and text.count("return [x + 1 for x in xs]") == 1
     assert not client.shown("not written")
 
 
