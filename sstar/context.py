@@ -112,9 +112,11 @@ class SolveContext:
         temperature: float,
         seed: int | None = None,
         max_tokens: int | None = None,
+        stop: Sequence[str] | None = None,
     ) -> Answer:
         """The model's answer; from the cache when this exact request was answered before.
-        `max_tokens` caps this answer below the configured `max_completion_tokens`."""
+        `max_tokens` caps this answer below the configured `max_completion_tokens`; the answer
+        ends before the first of the `stop` strings."""
         limit = self.config.max_completion_tokens
         if max_tokens is not None:
             limit = min(limit, max_tokens)
@@ -125,6 +127,7 @@ class SolveContext:
             round(temperature, 4),
             seed,
             limit,
+            list(stop or ()),
         )
         hit = self.cache.get_json(key)
         if isinstance(hit, dict) and isinstance(hit.get("text"), str):
@@ -145,6 +148,7 @@ class SolveContext:
                 temperature=temperature,
                 seed=seed,
                 max_tokens=limit,
+                **({"stop": list(stop)} if stop else {}),
             )
         finally:
             self._leave_llm()
@@ -165,6 +169,19 @@ class SolveContext:
             completion_tokens=done.completion_tokens,
             seconds=done.seconds,
         )
+
+    def prefill_for(self, start: str | None) -> str | None:
+        """`start` when this solve prefills answers and the server is not known to ignore a
+        trailing assistant message (`LLMClient.continues_prefill`), else None."""
+        if start is None or not self.config.prefill_answers:
+            return None
+        return None if getattr(self.llm, "continues_prefill", None) is False else start
+
+    def note_prefill(self, verdict: bool | None) -> None:
+        """Tell the client what an answer to a prefilled request showed (None: nothing)."""
+        note = getattr(self.llm, "note_prefill", None)
+        if verdict is not None and callable(note):
+            note(verdict)
 
     # Busy time is measured as a union of intervals (not a sum), so concurrent calls count once:
     # wall time minus external time is the engine's own overhead.

@@ -12,6 +12,9 @@ them. With `greedy_sample`, sample 0 and its repairs are drawn at temperature 0:
 guess is always among the candidates. `Sampler.repair` runs one extra repair of a program that
 passes the examples but breaks a trusted check of the docstring (the failures are the check's).
 
+Samples and repairs are prefilled with the stub's header when the server continues a trailing
+assistant message (`sstar.prefill`): the model writes only the body, which ends at the fence.
+
 Model failures are per lineage: a timeout or a server error loses that sample (with a notice);
 an authentication failure or an exhausted budget ends every lineage. If no sample got an answer at
 all, the first model error is raised.
@@ -34,7 +37,7 @@ from .events import (
     Stage,
     StageStarted,
 )
-from .extract_code import extract_snippet
+from .prefill import STOP, answer_snippet, prefix, verdict
 from .prompts import Failure, debug_messages, sample_messages
 
 __all__ = ["Generation", "Sampler", "generate"]
@@ -68,6 +71,7 @@ class Sampler:
         self._wave_size = 0
         self._round_done = [0] * (rounds + 1)  # lineages of this wave past each round
         self._feedback_repairs: dict[int, int] = {}  # sample -> check repairs asked
+        self._prefix = prefix(ctx.problem)  # the answer's start, when the stub can be prefilled
 
     async def wave(self, count: int) -> None:
         """Draw `count` more samples (the next indices), each with its repair rounds."""
@@ -83,10 +87,13 @@ class Sampler:
         sample = candidate.sample
         number = self._feedback_repairs.get(sample, 0)
         self._feedback_repairs[sample] = number + 1
-        messages = debug_messages(self.ctx.problem, candidate.code, failures)
+        start = self.ctx.prefill_for(self._prefix)
+        messages = debug_messages(self.ctx.problem, candidate.code, failures, prefill=start)
         seed = sample * _SEED_STRIDE + _FEEDBACK_SEED + number
-        answer = await self._ask(messages, Stage.DEBUGGING, seed, greedy=self._greedy(sample))
-        fixed, duplicate = self._register(answer, sample, candidate.round + 1)
+        answer = await self._ask(
+            messages, Stage.DEBUGGING, seed, greedy=self._greedy(sample), start=start
+        )
+        fixed, duplicate = self._register(answer, sample, candidate.round + 1, start)
         if fixed is None or duplicate:
             return None
         await self._test(fixed)
@@ -111,9 +118,10 @@ class Sampler:
         reached = -1  # last round this lineage finished
         greedy = self._greedy(index)
         try:
-            messages = sample_messages(self.ctx.problem)
-            answer = await self._ask(messages, Stage.SAMPLING, index, greedy=greedy)
-            candidate, duplicate = self._register(answer, index, 0)
+            start = self.ctx.prefill_for(self._prefix)
+            messages = sample_messages(self.ctx.problem, prefill=start)
+            answer = await self._ask(messages, Stage.SAMPLING, index, greedy=greedy, start=start)
+            candidate, duplicate = self._register(answer, index, 0, start)
             self.sampled += 1
             if candidate is not None:
                 self.out.usable_samples += 1
@@ -131,10 +139,15 @@ class Sampler:
             for round_ in range(1, self.rounds + 1):
                 if run.passes:
                     return
-                messages = debug_messages(self.ctx.problem, candidate.code, run.failures)
+                start = self.ctx.prefill_for(self._prefix)
+                messages = debug_messages(
+                    self.ctx.problem, candidate.code, run.failures, prefill=start
+                )
                 seed = index * _SEED_STRIDE + round_
-                answer = await self._ask(messages, Stage.DEBUGGING, seed, greedy=greedy)
-                fixed, duplicate = self._register(answer, index, round_)
+                answer = await self._ask(
+                    messages, Stage.DEBUGGING, seed, greedy=greedy, start=start
+                )
+                fixed, duplicate = self._register(answer, index, round_, start)
                 if fixed is None or duplicate:
                     return  # nothing new to test; the lineage that owns the program carries on
                 candidate = fixed
@@ -149,13 +162,21 @@ class Sampler:
             for skipped in range(reached + 1, self.rounds + 1):
                 self._finish_round(skipped)
 
-    async def _ask(self, messages, stage: Stage, seed: int, *, greedy: bool) -> Answer | None:
+    async def _ask(
+        self, messages, stage: Stage, seed: int, *, greedy: bool, start: str | None
+    ) -> Answer | None:
+        """The answer; for a request prefilled with `start`, only what follows it, cut at the
+        end of the code block, and what it shows about the server is told to the client."""
         if self.out.budget_exhausted:
             return None
         temperature = 0.0 if greedy else self.ctx.config.temperature
         try:
-            return await self.ctx.complete(
-                messages, stage=stage, temperature=temperature, seed=seed
+            answer = await self.ctx.complete(
+                messages,
+                stage=stage,
+                temperature=temperature,
+                seed=seed,
+                stop=STOP if start is not None else None,
             )
         except BudgetExceededError as error:
             self.out.budget_exhausted = True
@@ -167,13 +188,16 @@ class Sampler:
             self.out.llm_errors.append(error)
             self.ctx.notice_once(f"a {stage.value} request failed: {error}")
             return None
+        if start is not None:
+            self.ctx.note_prefill(verdict(answer.text, self.ctx.problem.name))
+        return answer
 
     def _register(
-        self, answer: Answer | None, index: int, round_: int
+        self, answer: Answer | None, index: int, round_: int, start: str | None
     ) -> tuple[Candidate | None, bool]:
         if answer is None:
             return None, False
-        extraction = extract_snippet(answer.text, self.ctx.problem.name)
+        extraction = answer_snippet(answer.text, self.ctx.problem.name, start)
         if not extraction.ok:
             return None, False
         candidate = make_candidate(self.ctx.problem, extraction.snippet, index, round_)
