@@ -87,6 +87,13 @@ class SolveContext:
             output_bytes=config.sandbox_output_kb * 1024,
         )
         self.counters = _Counters()
+        # Prefill answers unless the server is known to ignore a trailing assistant message
+        # (`LLMClient.continues_prefill`). Decided once per solve, not per request: which prompt a
+        # request gets must not depend on which answer arrived first, or a second run of the same
+        # solve would miss the cache.
+        self._prefill = (
+            config.prefill_answers and getattr(llm, "continues_prefill", None) is not False
+        )
         self.started = time.perf_counter()
         self._in_flight = 0
         self._busy_since = 0.0
@@ -171,11 +178,8 @@ class SolveContext:
         )
 
     def prefill_for(self, start: str | None) -> str | None:
-        """`start` when this solve prefills answers and the server is not known to ignore a
-        trailing assistant message (`LLMClient.continues_prefill`), else None."""
-        if start is None or not self.config.prefill_answers:
-            return None
-        return None if getattr(self.llm, "continues_prefill", None) is False else start
+        """`start` when this solve prefills answers, else None (see `_prefill`)."""
+        return start if self._prefill else None
 
     def note_prefill(self, verdict: bool | None) -> None:
         """Tell the client what an answer to a prefilled request showed (None: nothing)."""
