@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import ast
 import re
+import textwrap
 
 from .extract_code import Extraction, extract_snippet
 from .problem import Problem
@@ -82,7 +83,7 @@ def answer_snippet(answer: str, name: str, start: str | None) -> Extraction:
     alone (a server or script that answered with a complete function)."""
     if start is not None and continued(answer):
         joined = start + answer
-        for text in (joined, _expanded(joined)):
+        for text in (joined, _expanded(joined), start + _reindented(start, answer)):
             found = extract_snippet(text, name)
             if found.ok and _has_body(found.snippet or "", name):
                 return found
@@ -93,6 +94,15 @@ def _expanded(text: str) -> str:
     """Leading tabs as 4 spaces: a tab-indented header continued with spaces (or the other way
     round) parses once both indent alike; the body is re-indented for the file on write-back."""
     return _LEADING.sub(lambda m: m.group(0).expandtabs(4), text)
+
+
+def _reindented(start: str, answer: str) -> str:
+    """The continuation's code moved to the header's body indent: a method's header is shown
+    dedented, and a model that indents the body as in the file (8 spaces) is still understood."""
+    last = [line for line in start.split("\n") if line.strip()][-1]
+    target = last[: len(last) - len(last.lstrip())] or "    "  # the docstring's indent, or one level
+    code, fence, rest = answer.partition("\n```")
+    return textwrap.indent(textwrap.dedent(code), target) + fence + rest
 
 
 def _has_body(snippet: str, name: str) -> bool:
