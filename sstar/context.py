@@ -142,8 +142,8 @@ class SolveContext:
             return Answer(
                 hit["text"],
                 cached=True,
-                prompt_tokens=_count(hit.get("prompt_tokens")),
-                completion_tokens=_count(hit.get("completion_tokens")),
+                prompt_tokens=int(_count(hit.get("prompt_tokens"))),
+                completion_tokens=int(_count(hit.get("completion_tokens"))),
                 seconds=float(_count(hit.get("seconds"), float)),
             )
         self._enter_llm()
@@ -273,7 +273,7 @@ class SolveContext:
 
 def _count(value: object, kind: type = int) -> int | float:
     """A usage number from a cache entry (older entries have none: 0)."""
-    if type(value) in (int, float) and value >= 0:
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and value >= 0:
         return kind(value)
     return kind(0)
 

@@ -198,7 +198,7 @@ class Sampler:
         if answer is None:
             return None, False
         extraction = answer_snippet(answer.text, self.ctx.problem.name, start)
-        if not extraction.ok:
+        if extraction.snippet is None:
             return None, False
         candidate = make_candidate(self.ctx.problem, extraction.snippet, index, round_)
         if candidate is None:

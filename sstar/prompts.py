@@ -299,7 +299,7 @@ def _logical_lines(text: str) -> list[str]:
         tree = ast.parse(text)
         return [ast.unparse(stmt) for stmt in tree.body]
     except (SyntaxError, ValueError):
-        out = []
+        out: list[str] = []
         for raw in text.splitlines():
             raw = raw.strip().removeprefix(">>>").strip()
             try:
@@ -370,6 +370,7 @@ def _safe_call(
         expr.func, ast.Attribute
     ):  # Class(...).method(...): the constructor's arguments too
         owner = expr.func.value
+        assert isinstance(owner, ast.Call)  # `_targets_stub` checked it
         arguments += [*owner.args, *owner.keywords]
     if not all(_safe_argument(arg) for arg in arguments):
         return None
