@@ -31,7 +31,7 @@ from ..candidates import Candidate, PublicRun, make_candidate, run_public
 from ..context import SolveContext
 from ..errors import LLMError
 from ..events import Stage
-from ..extract_code import extract_snippet
+from ..prefill import STOP, answer_snippet, prefix
 from ..llm import Message
 from ..prompts import debug_messages, parse_probe_calls, sample_messages
 
@@ -79,11 +79,18 @@ async def _ask(
     temperature: float,
     seed: int | None,
     max_tokens: int | None = None,
+    start: str | None = None,
 ) -> str | None:
-    """The answer text, or None when this one request failed (the method goes on without it)."""
+    """The answer text, or None when this one request failed (the method goes on without it).
+    `start`: the request is prefilled with it, and stops where the engine's does."""
     try:
         answer = await ctx.complete(
-            messages, stage=stage, temperature=temperature, seed=seed, max_tokens=max_tokens
+            messages,
+            stage=stage,
+            temperature=temperature,
+            seed=seed,
+            max_tokens=max_tokens,
+            stop=STOP if start is not None else None,
         )
     except LLMError as error:
         if is_fatal(error):
@@ -94,11 +101,19 @@ async def _ask(
     return answer.text
 
 
-async def _candidate(ctx: SolveContext, text: str | None, index: int, round_: int):
+def _start(ctx: SolveContext) -> str | None:
+    """The engine's prefilled answer start for this solve (`sstar.prefill`), so that samples and
+    repairs are the very requests the engine made (and come from the cache)."""
+    return ctx.prefill_for(prefix(ctx.problem))
+
+
+async def _candidate(
+    ctx: SolveContext, text: str | None, index: int, round_: int, start: str | None = None
+):
     if text is None:
         return None, None
-    extraction = extract_snippet(text, ctx.problem.name)
-    if not extraction.ok:
+    extraction = answer_snippet(text, ctx.problem.name, start)
+    if extraction.snippet is None:
         return None, None
     candidate = make_candidate(ctx.problem, extraction.snippet, index, round_)
     if candidate is None:
@@ -107,10 +122,12 @@ async def _candidate(ctx: SolveContext, text: str | None, index: int, round_: in
 
 
 async def draw_sample(ctx: SolveContext, index: int) -> Drawn:
+    start = _start(ctx)
+    messages = sample_messages(ctx.problem, prefill=start)
     text = await _ask(
-        ctx, sample_messages(ctx.problem), Stage.SAMPLING, ctx.config.temperature, index
+        ctx, messages, Stage.SAMPLING, ctx.config.temperature, index, start=start
     )
-    candidate, run = await _candidate(ctx, text, index, 0)
+    candidate, run = await _candidate(ctx, text, index, 0, start)
     return Drawn(index, candidate, run)
 
 
@@ -123,8 +140,10 @@ async def draw_samples(ctx: SolveContext, count: int) -> list[Drawn]:
 
 
 async def greedy(ctx: SolveContext, samples: Sequence[Drawn]) -> Pick:
-    text = await _ask(ctx, sample_messages(ctx.problem), Stage.SAMPLING, 0.0, None)
-    candidate, run = await _candidate(ctx, text, -1, 0)
+    start = _start(ctx)
+    messages = sample_messages(ctx.problem, prefill=start)
+    text = await _ask(ctx, messages, Stage.SAMPLING, 0.0, None, start=start)
+    candidate, run = await _candidate(ctx, text, -1, 0, start)
     return Pick(candidate, {"public_passed": run is not None and run.passes})
 
 
@@ -145,10 +164,13 @@ async def selfdebug(ctx: SolveContext, samples: Sequence[Drawn]) -> Pick:
         candidate is not None and run is not None and not run.passes and rounds < ctx.config.rounds
     ):
         rounds += 1
-        messages = debug_messages(ctx.problem, candidate.code, run.failures)
+        start = _start(ctx)
+        messages = debug_messages(ctx.problem, candidate.code, run.failures, prefill=start)
         seed = samples[0].index * _SEED_STRIDE + rounds
-        text = await _ask(ctx, messages, Stage.DEBUGGING, ctx.config.temperature, seed)
-        fixed, fixed_run = await _candidate(ctx, text, 0, rounds)
+        text = await _ask(
+            ctx, messages, Stage.DEBUGGING, ctx.config.temperature, seed, start=start
+        )
+        fixed, fixed_run = await _candidate(ctx, text, 0, rounds, start)
         if fixed is None:
             break  # no usable answer: the lineage keeps its last program
         candidate, run = fixed, fixed_run
