@@ -53,9 +53,11 @@ def header(problem: Problem) -> str | None:
 
 
 def prefix(problem: Problem) -> str | None:
-    """The assistant message that starts the answer, or None when this stub cannot be prefilled."""
+    """The assistant message that starts the answer, or None when this stub cannot be prefilled.
+    It ends at the header's last character, not after its newline: the model then writes the
+    newline and the body's indentation together, as its tokenizer usually does ("\n    ")."""
     head = header(problem)
-    return None if head is None else OPEN + head
+    return None if head is None else OPEN + head.rstrip("\n")
 
 
 def continued(answer: str) -> bool:
@@ -82,6 +84,8 @@ def answer_snippet(answer: str, name: str, start: str | None) -> Extraction:
     prefilled): the prefix joined with the answer when the answer continues it, else the answer
     alone (a server or script that answered with a complete function)."""
     if start is not None and continued(answer):
+        if not answer.startswith(("\n", "\r")):  # a server that trimmed the leading newline
+            answer = "\n" + answer
         joined = start + answer
         for text in (joined, _expanded(joined), start + _reindented(start, answer)):
             found = extract_snippet(text, name)
@@ -102,7 +106,7 @@ def _reindented(start: str, answer: str) -> str:
     last = [line for line in start.split("\n") if line.strip()][-1]
     target = last[: len(last) - len(last.lstrip())] or "    "  # the docstring's indent, or one level
     code, fence, rest = answer.partition("\n```")
-    return textwrap.indent(textwrap.dedent(code), target) + fence + rest
+    return "\n" + textwrap.indent(textwrap.dedent(code.lstrip("\r\n")), target) + fence + rest
 
 
 def _has_body(snippet: str, name: str) -> bool:

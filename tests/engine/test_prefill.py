@@ -32,8 +32,8 @@ HEADER = '''def add_one(xs: list[int]) -> list[int]:
     []
     """
 '''
-BODY = "    return [x + 1 for x in xs]\n```\n"
-WRONG_BODY = "    return [x + 2 for x in xs]\n```\n"
+BODY = "\n    return [x + 1 for x in xs]\n```\n"
+WRONG_BODY = "\n    return [x + 2 for x in xs]\n```\n"
 
 COUNTER = '''class Counter:
     """Counts."""
@@ -65,7 +65,7 @@ def sample_requests(server: ScriptedLLM) -> list[dict]:
 def test_header_is_the_stub_without_its_placeholder(tmp_path):
     problem = extract_problem(ADD_ONE, path=tmp_path / "m.py")
     assert header(problem) == HEADER
-    assert prefix(problem) == "```python\n" + HEADER
+    assert prefix(problem) == "```python\n" + HEADER.rstrip("\n")  # the model writes the newline
 
 
 def test_a_method_header_is_dedented_as_the_prompt_shows_it(tmp_path):
@@ -93,7 +93,7 @@ def test_continued_and_verdict():
 
 
 def test_answer_snippet_joins_then_falls_back():
-    start = "```python\n" + HEADER
+    start = "```python\n" + HEADER.rstrip("\n")
     joined = answer_snippet(BODY, "add_one", start)
     assert joined.ok and "return [x + 1" in (joined.snippet or "") and "Add one" in (joined.snippet or "")
     whole = answer_snippet(fenced("def add_one(xs):\n    return xs"), "add_one", start)
@@ -126,7 +126,7 @@ def test_prompts_end_with_the_started_answer_and_the_repair_is_shorter(tmp_path)
 
 
 async def test_scripted_server_cuts_at_stop_and_continues_a_prefix():
-    start = "```python\n" + HEADER
+    start = "```python\n" + HEADER.rstrip("\n")
     reply = Reply(start + BODY + "\nMore prose.\n", continuation=True)
     async with ScriptedLLM(default=reply) as server:
         client = openai.AsyncOpenAI(base_url=server.base_url, api_key="k", max_retries=0)
@@ -157,7 +157,7 @@ async def servers():
     async def make(continues: bool = True, samples=None) -> ScriptedLLM:
         # The whole answer, prefix included: a continuing server sends what follows the prefix,
         # another sends it all, and a request that is not prefilled gets it all too.
-        whole = Reply("```python\n" + HEADER + BODY, continuation=True)
+        whole = Reply("```python\n" + HEADER.rstrip("\n") + BODY, continuation=True)
         script = ModelScript(samples=samples or whole)
         script.debug = whole
         server = await ScriptedLLM(script, continues_prefill=continues).start()
