@@ -189,7 +189,7 @@ class Sampler:
             self.ctx.notice_once(f"a {stage.value} request failed: {error}")
             return None
         if start is not None:
-            self.ctx.note_prefill(verdict(answer.text, self.ctx.problem.name))
+            self.ctx.note_prefill(verdict(answer.text, self.ctx.problem.name, start))
         return answer
 
     def _register(

@@ -23,7 +23,16 @@ from .extract_code import Extraction, extract_snippet
 from .problem import Problem
 from .stubs import StubKind
 
-__all__ = ["OPEN", "STOP", "answer_snippet", "continued", "header", "prefix", "verdict"]
+__all__ = [
+    "OPEN",
+    "STOP",
+    "answer_snippet",
+    "continuation",
+    "continued",
+    "header",
+    "prefix",
+    "verdict",
+]
 
 OPEN = "```python\n"
 # The end of the code block: nothing after it is worth generating. Not "\n```" alone: a server
@@ -60,6 +69,13 @@ def prefix(problem: Problem) -> str | None:
     return None if head is None else OPEN + head.rstrip("\n")
 
 
+def continuation(answer: str, start: str) -> str:
+    """What the model wrote after `start`. llama-server (in the llama.cpp llama-cpp-python 0.3.36
+    vendors) sends the prefilled part again in the message content, other servers only the new
+    text: both come out the same here."""
+    return answer[len(start) :] if answer.startswith(start) else answer
+
+
 def continued(answer: str) -> bool:
     """Whether `answer` continues a prefilled header: its first line with text is indented (a body
     line). A server that ignored the prefix starts at column 0: a fence, prose, or `def` again."""
@@ -69,10 +85,12 @@ def continued(answer: str) -> bool:
     return False
 
 
-def verdict(answer: str, name: str) -> bool | None:
-    """What one answer to a prefilled request says about the server: True when it continued the
-    header, False when it typed the function again from its `def` (it ignored the prefix), None
-    when the answer shows neither (prose, an empty block): no verdict from a single odd answer."""
+def verdict(answer: str, name: str, start: str) -> bool | None:
+    """What one answer to a request prefilled with `start` says about the server: True when it
+    continued the header, False when it typed the function again from its `def` (it ignored the
+    prefix), None when the answer shows neither (prose, an empty block): one odd answer decides
+    nothing."""
+    answer = continuation(answer, start)
     if continued(answer):
         return True
     restart = re.compile(rf"^[ \t]*(?:async[ \t]+)?def[ \t]+{re.escape(name)}[ \t]*\(", re.MULTILINE)
@@ -83,6 +101,8 @@ def answer_snippet(answer: str, name: str, start: str | None) -> Extraction:
     """The function in `answer`, an answer to a request prefilled with `start` (None: not
     prefilled): the prefix joined with the answer when the answer continues it, else the answer
     alone (a server or script that answered with a complete function)."""
+    if start is not None:
+        answer = continuation(answer, start)
     if start is not None and continued(answer):
         if not answer.startswith(("\n", "\r")):  # a server that trimmed the leading newline
             answer = "\n" + answer

@@ -85,11 +85,14 @@ def test_docstring_only_and_inline_stubs(tmp_path):
 
 
 def test_continued_and_verdict():
-    assert continued("    return 1\n") and verdict("\n    return 1", "f") is True
+    start = "```python\ndef f(x):"
+    assert continued("    return 1\n") and verdict("\n    return 1", "f", start) is True
+    assert verdict(start + "\n    return 1", "f", start) is True  # the prefix echoed back
     assert not continued("```python\ndef f(x):\n    return 1\n```")
-    assert verdict("```python\ndef f(x):\n    return 1\n```", "f") is False
-    assert verdict("Here:\n```python\nclass A:\n    def f(self):\n        return 1\n```", "f") is False
-    assert verdict("I cannot do that.", "f") is None  # no verdict from an odd answer
+    assert verdict("```python\ndef f(y):\n    return 1\n```", "f", start) is False
+    fresh = "Here:\n```python\nclass A:\n    def f(self):\n        return 1\n```"
+    assert verdict(fresh, "f", start) is False
+    assert verdict("I cannot do that.", "f", start) is None  # no verdict from an odd answer
 
 
 def test_answer_snippet_joins_then_falls_back():
@@ -142,7 +145,14 @@ async def test_scripted_server_cuts_at_stop_and_continues_a_prefix():
     async with ScriptedLLM(default=reply, continues_prefill=False) as server:
         client = openai.AsyncOpenAI(base_url=server.base_url, api_key="k", max_retries=0)
         done = await client.chat.completions.create(model="m", messages=messages)  # type: ignore[arg-type]
-        assert done.choices[0].message.content == reply.text  # the whole answer again
+        assert done.choices[0].message.content == "Here is the function:\n" + reply.text  # afresh
+        await client.close()
+    async with ScriptedLLM(default=reply, echoes_prefill=True) as server:
+        client = openai.AsyncOpenAI(base_url=server.base_url, api_key="k", max_retries=0)
+        done = await client.chat.completions.create(
+            model="m", messages=messages, stop=list(STOP)  # type: ignore[arg-type]
+        )
+        assert done.choices[0].message.content == start + BODY.removesuffix("\n```\n")
         await client.close()
 
 
@@ -154,13 +164,15 @@ async def servers():
     """A continuing and a non-continuing scripted server, both answering samples with `BODY`."""
     made: list[ScriptedLLM] = []
 
-    async def make(continues: bool = True, samples=None) -> ScriptedLLM:
+    async def make(continues: bool = True, samples=None, echoes: bool = False) -> ScriptedLLM:
         # The whole answer, prefix included: a continuing server sends what follows the prefix,
         # another sends it all, and a request that is not prefilled gets it all too.
         whole = Reply("```python\n" + HEADER.rstrip("\n") + BODY, continuation=True)
         script = ModelScript(samples=samples or whole)
         script.debug = whole
-        server = await ScriptedLLM(script, continues_prefill=continues).start()
+        server = await ScriptedLLM(
+            script, continues_prefill=continues, echoes_prefill=echoes
+        ).start()
         server.script = script  # type: ignore[attr-defined]
         made.append(server)
         return server
@@ -199,6 +211,15 @@ async def test_the_prefix_is_joined_with_the_body_the_model_wrote(servers, engin
     for body in sample_requests(server):
         assert last_message(body) == {"role": "assistant", "content": prefix(problem)}
         assert body["stop"] == list(STOP)
+    assert engine._llm is not None and engine._llm.continues_prefill is True
+
+
+async def test_a_server_that_echoes_the_prefix_is_a_continuing_one(servers, engine_for, tmp_path):
+    # llama-server sends the prefilled part again in the content (found on the real model).
+    server = await servers(echoes=True)
+    engine = engine_for(server)
+    result = await engine.solve(extract_problem(ADD_ONE, path=tmp_path / "m.py"))
+    assert result.passed_public and result.body == "return [x + 1 for x in xs]\n"
     assert engine._llm is not None and engine._llm.continues_prefill is True
 
 

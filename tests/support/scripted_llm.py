@@ -13,8 +13,9 @@ reply is cut before the first of the request's `stop` strings (finish_reason "st
 A request whose last message is the assistant's is a *prefilled* one (the answer already begun).
 A reply scripted with `continuation=True` is then the model continuing it: the server sends only
 what follows the prefix (the reply's text may be the whole answer, prefix included, or just the
-continuation). With `continues_prefill=False` the server behaves like OpenAI's API, which ignores
-the prefix: it sends the whole answer, prefix included. Other replies are sent as scripted.
+continuation). With `echoes_prefill=True` it sends the prefix again before the continuation, as
+llama-server does. With `continues_prefill=False` it behaves like OpenAI's API, which ignores the
+prefix and answers afresh: a line of prose, then the whole answer. Other replies go as scripted.
 
 In-process use (same event loop):
 
@@ -152,9 +153,11 @@ class ScriptedLLM:
         port: int = 0,
         log_path: str | None = None,
         continues_prefill: bool = True,
+        echoes_prefill: bool = False,
     ) -> None:
         self.handler = handler
         self.continues_prefill = continues_prefill
+        self.echoes_prefill = echoes_prefill
         self.rules: list[Rule] = list(rules)
         self.default = Reply.coerce(default) if default is not None else _NO_REPLY
         self.model = model
@@ -388,7 +391,10 @@ class ScriptedLLM:
         if not reply.continuation or start is None:
             return reply
         whole = reply.text if reply.text.startswith(start) else start + reply.text
-        text = whole[len(start) :] if self.continues_prefill else whole
+        if not self.continues_prefill:
+            text = "Here is the function:\n" + whole
+        else:
+            text = whole if self.echoes_prefill else whole[len(start) :]
         return dataclasses.replace(reply, text=text)
 
     def _usage(self, body: dict, replies: list[Reply]) -> dict:
