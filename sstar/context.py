@@ -120,23 +120,31 @@ class SolveContext:
         seed: int | None = None,
         max_tokens: int | None = None,
         stop: Sequence[str] | None = None,
+        alternative: tuple[Sequence[Message], Sequence[str] | None] | None = None,
     ) -> Answer:
         """The model's answer; from the cache when this exact request was answered before.
         `max_tokens` caps this answer below the configured `max_completion_tokens`; the answer
-        ends before the first of the `stop` strings."""
+        ends before the first of the `stop` strings. `alternative` (messages, stop) is another
+        request whose cached answer serves as well: it is looked up, never sent."""
         limit = self.config.max_completion_tokens
         if max_tokens is not None:
             limit = min(limit, max_tokens)
-        key = self.cache.key(
-            "completion",
-            self.fingerprint,
-            list(messages),
-            round(temperature, 4),
-            seed,
-            limit,
-            list(stop or ()),
-        )
+
+        def key_of(asked: Sequence[Message], stops: Sequence[str] | None) -> str:
+            return self.cache.key(
+                "completion",
+                self.fingerprint,
+                list(asked),
+                round(temperature, 4),
+                seed,
+                limit,
+                list(stops or ()),
+            )
+
+        key = key_of(messages, stop)
         hit = self.cache.get_json(key)
+        if not (isinstance(hit, dict) and isinstance(hit.get("text"), str)) and alternative:
+            hit = self.cache.get_json(key_of(*alternative))
         if isinstance(hit, dict) and isinstance(hit.get("text"), str):
             self.counters.cached_calls[stage] = self.counters.cached_calls.get(stage, 0) + 1
             return Answer(
@@ -180,6 +188,13 @@ class SolveContext:
     def prefill_for(self, start: str | None) -> str | None:
         """`start` when this solve prefills answers, else None (see `_prefill`)."""
         return start if self._prefill else None
+
+    def prefill_dropped(self, start: str | None) -> str | None:
+        """`start` when this solve would prefill but the server ignores prefixes: answers cached
+        for the prefilled requests (an earlier solve's, before the server was found out) are
+        complete answers, as good as the plain request's (`complete(alternative=...)`)."""
+        dropped = self.config.prefill_answers and not self._prefill
+        return start if dropped else None
 
     def note_prefill(self, verdict: bool | None) -> None:
         """Tell the client what an answer to a prefilled request showed (None: nothing)."""

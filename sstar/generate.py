@@ -23,8 +23,9 @@ all, the first model error is raised.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 
 from .candidates import Candidate, PublicRun, make_candidate, run_public
 from .context import Answer, SolveContext
@@ -37,6 +38,7 @@ from .events import (
     Stage,
     StageStarted,
 )
+from .llm import Message
 from .prefill import STOP, answer_snippet, prefix, verdict
 from .prompts import Failure, debug_messages, sample_messages
 
@@ -44,6 +46,13 @@ __all__ = ["Generation", "Sampler", "generate"]
 
 _SEED_STRIDE = 1000  # repair round r of sample i uses seed i * stride + r
 _FEEDBACK_SEED = 500  # + k: the k-th repair of sample i against a check uses i * stride + 500 + k
+
+
+@dataclass(frozen=True)
+class _Asks:
+    messages: list[Message]
+    start: str | None  # the answer's prefilled start, when `messages` ends with it
+    alternative: list[Message] | None  # the prefilled request of a server that ignores prefixes
 
 
 @dataclass
@@ -87,13 +96,10 @@ class Sampler:
         sample = candidate.sample
         number = self._feedback_repairs.get(sample, 0)
         self._feedback_repairs[sample] = number + 1
-        start = self.ctx.prefill_for(self._prefix)
-        messages = debug_messages(self.ctx.problem, candidate.code, failures, prefill=start)
+        asks = self._asks(partial(debug_messages, self.ctx.problem, candidate.code, failures))
         seed = sample * _SEED_STRIDE + _FEEDBACK_SEED + number
-        answer = await self._ask(
-            messages, Stage.DEBUGGING, seed, greedy=self._greedy(sample), start=start
-        )
-        fixed, duplicate = self._register(answer, sample, candidate.round + 1, start)
+        answer = await self._ask(asks, Stage.DEBUGGING, seed, greedy=self._greedy(sample))
+        fixed, duplicate = self._register(answer, sample, candidate.round + 1)
         if fixed is None or duplicate:
             return None
         await self._test(fixed)
@@ -118,10 +124,9 @@ class Sampler:
         reached = -1  # last round this lineage finished
         greedy = self._greedy(index)
         try:
-            start = self.ctx.prefill_for(self._prefix)
-            messages = sample_messages(self.ctx.problem, prefill=start)
-            answer = await self._ask(messages, Stage.SAMPLING, index, greedy=greedy, start=start)
-            candidate, duplicate = self._register(answer, index, 0, start)
+            asks = self._asks(partial(sample_messages, self.ctx.problem))
+            answer = await self._ask(asks, Stage.SAMPLING, index, greedy=greedy)
+            candidate, duplicate = self._register(answer, index, 0)
             self.sampled += 1
             if candidate is not None:
                 self.out.usable_samples += 1
@@ -139,15 +144,12 @@ class Sampler:
             for round_ in range(1, self.rounds + 1):
                 if run.passes:
                     return
-                start = self.ctx.prefill_for(self._prefix)
-                messages = debug_messages(
-                    self.ctx.problem, candidate.code, run.failures, prefill=start
+                asks = self._asks(
+                    partial(debug_messages, self.ctx.problem, candidate.code, run.failures)
                 )
                 seed = index * _SEED_STRIDE + round_
-                answer = await self._ask(
-                    messages, Stage.DEBUGGING, seed, greedy=greedy, start=start
-                )
-                fixed, duplicate = self._register(answer, index, round_, start)
+                answer = await self._ask(asks, Stage.DEBUGGING, seed, greedy=greedy)
+                fixed, duplicate = self._register(answer, index, round_)
                 if fixed is None or duplicate:
                     return  # nothing new to test; the lineage that owns the program carries on
                 candidate = fixed
@@ -162,21 +164,29 @@ class Sampler:
             for skipped in range(reached + 1, self.rounds + 1):
                 self._finish_round(skipped)
 
-    async def _ask(
-        self, messages, stage: Stage, seed: int, *, greedy: bool, start: str | None
-    ) -> Answer | None:
-        """The answer; for a request prefilled with `start`, only what follows it, cut at the
-        end of the code block, and what it shows about the server is told to the client."""
+    def _asks(self, build: Callable[..., list[Message]]) -> _Asks:
+        """The request to send (prefilled when this solve prefills) and, when the server was
+        found to ignore prefixes, the prefilled request whose cached answer serves as well."""
+        start = self.ctx.prefill_for(self._prefix)
+        dropped = self.ctx.prefill_dropped(self._prefix)
+        alternative = build(prefill=dropped) if dropped is not None else None
+        return _Asks(build(prefill=start), start, alternative)
+
+    async def _ask(self, asks: _Asks, stage: Stage, seed: int, *, greedy: bool) -> Answer | None:
+        """The answer; for a prefilled request, cut at the end of the code block, and what it
+        shows about the server is told to the client."""
         if self.out.budget_exhausted:
             return None
         temperature = 0.0 if greedy else self.ctx.config.temperature
+        start = asks.start
         try:
             answer = await self.ctx.complete(
-                messages,
+                asks.messages,
                 stage=stage,
                 temperature=temperature,
                 seed=seed,
                 stop=STOP if start is not None else None,
+                alternative=(asks.alternative, STOP) if asks.alternative else None,
             )
         except BudgetExceededError as error:
             self.out.budget_exhausted = True
@@ -193,11 +203,13 @@ class Sampler:
         return answer
 
     def _register(
-        self, answer: Answer | None, index: int, round_: int, start: str | None
+        self, answer: Answer | None, index: int, round_: int
     ) -> tuple[Candidate | None, bool]:
         if answer is None:
             return None, False
-        extraction = answer_snippet(answer.text, self.ctx.problem.name, start)
+        # Read as an answer to the prefilled request in any case: a plain answer (or a prefilled
+        # one from a server that ignored the prefix) is read whole (`answer_snippet`).
+        extraction = answer_snippet(answer.text, self.ctx.problem.name, self._prefix)
         if extraction.snippet is None:
             return None, False
         candidate = make_candidate(self.ctx.problem, extraction.snippet, index, round_)

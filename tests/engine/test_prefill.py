@@ -247,6 +247,21 @@ async def test_a_server_that_ignores_the_prefix_gets_todays_prompt(servers, engi
     assert all("stop" not in b for b in later)
 
 
+async def test_after_the_fallback_a_solve_again_reuses_the_prefilled_answers(
+    servers, engine_for, tmp_path
+):
+    # The first solve's prefilled requests were answered in full; asked plainly now, the same
+    # samples come from the cache instead of being paid for again ("regenerate").
+    server = await servers(continues=False)
+    problem = extract_problem(ADD_ONE, path=tmp_path / "m.py")
+    engine = engine_for(server)
+    first = await engine.solve(problem)
+    asked = len(server.requests)
+    again = await engine.solve(problem)
+    assert len(server.requests) == asked and again.body == first.body
+    assert again.usage.stages["sampling"].cached_calls == 2
+
+
 async def test_a_wrong_continuation_is_repaired_with_a_prefilled_repair(servers, engine_for, tmp_path):
     server = await servers(samples=Reply(WRONG_BODY, continuation=True))
     result = await engine_for(server, samples=1).solve(extract_problem(ADD_ONE, path=tmp_path / "m.py"))
