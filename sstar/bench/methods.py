@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import ast
 import asyncio
+from functools import partial
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, field
 
@@ -80,6 +81,7 @@ async def _ask(
     seed: int | None,
     max_tokens: int | None = None,
     start: str | None = None,
+    alternative: list[Message] | None = None,
 ) -> str | None:
     """The answer text, or None when this one request failed (the method goes on without it).
     `start`: the request is prefilled with it, and stops where the engine's does."""
@@ -91,6 +93,7 @@ async def _ask(
             seed=seed,
             max_tokens=max_tokens,
             stop=STOP if start is not None else None,
+            alternative=(alternative, STOP) if alternative else None,
         )
     except LLMError as error:
         if is_fatal(error):
@@ -101,18 +104,20 @@ async def _ask(
     return answer.text
 
 
-def _start(ctx: SolveContext) -> str | None:
-    """The engine's prefilled answer start for this solve (`sstar.prefill`), so that samples and
-    repairs are the very requests the engine made (and come from the cache)."""
-    return ctx.prefill_for(prefix(ctx.problem))
+def _requests(ctx: SolveContext, build) -> tuple[list[Message], str | None, list[Message] | None]:
+    """The engine's request for this solve (`sstar.generate.Sampler._asks`): prefilled when it
+    prefills, with the prefilled one as a cached alternative when the server ignores prefixes,
+    so samples and repairs are the very requests the engine made (and come from the cache)."""
+    start = ctx.prefill_for(prefix(ctx.problem))
+    dropped = ctx.prefill_dropped(prefix(ctx.problem))
+    alternative = build(prefill=dropped) if dropped is not None else None
+    return build(prefill=start), start, alternative
 
 
-async def _candidate(
-    ctx: SolveContext, text: str | None, index: int, round_: int, start: str | None = None
-):
+async def _candidate(ctx: SolveContext, text: str | None, index: int, round_: int):
     if text is None:
         return None, None
-    extraction = answer_snippet(text, ctx.problem.name, start)
+    extraction = answer_snippet(text, ctx.problem.name, prefix(ctx.problem))
     if extraction.snippet is None:
         return None, None
     candidate = make_candidate(ctx.problem, extraction.snippet, index, round_)
@@ -122,12 +127,12 @@ async def _candidate(
 
 
 async def draw_sample(ctx: SolveContext, index: int) -> Drawn:
-    start = _start(ctx)
-    messages = sample_messages(ctx.problem, prefill=start)
+    messages, start, alternative = _requests(ctx, partial(sample_messages, ctx.problem))
     text = await _ask(
-        ctx, messages, Stage.SAMPLING, ctx.config.temperature, index, start=start
+        ctx, messages, Stage.SAMPLING, ctx.config.temperature, index, start=start,
+        alternative=alternative,
     )
-    candidate, run = await _candidate(ctx, text, index, 0, start)
+    candidate, run = await _candidate(ctx, text, index, 0)
     return Drawn(index, candidate, run)
 
 
@@ -140,10 +145,11 @@ async def draw_samples(ctx: SolveContext, count: int) -> list[Drawn]:
 
 
 async def greedy(ctx: SolveContext, samples: Sequence[Drawn]) -> Pick:
-    start = _start(ctx)
-    messages = sample_messages(ctx.problem, prefill=start)
-    text = await _ask(ctx, messages, Stage.SAMPLING, 0.0, None, start=start)
-    candidate, run = await _candidate(ctx, text, -1, 0, start)
+    messages, start, alternative = _requests(ctx, partial(sample_messages, ctx.problem))
+    text = await _ask(
+        ctx, messages, Stage.SAMPLING, 0.0, None, start=start, alternative=alternative
+    )
+    candidate, run = await _candidate(ctx, text, -1, 0)
     return Pick(candidate, {"public_passed": run is not None and run.passes})
 
 
@@ -164,13 +170,15 @@ async def selfdebug(ctx: SolveContext, samples: Sequence[Drawn]) -> Pick:
         candidate is not None and run is not None and not run.passes and rounds < ctx.config.rounds
     ):
         rounds += 1
-        start = _start(ctx)
-        messages = debug_messages(ctx.problem, candidate.code, run.failures, prefill=start)
+        messages, start, alternative = _requests(
+            ctx, partial(debug_messages, ctx.problem, candidate.code, run.failures)
+        )
         seed = samples[0].index * _SEED_STRIDE + rounds
         text = await _ask(
-            ctx, messages, Stage.DEBUGGING, ctx.config.temperature, seed, start=start
+            ctx, messages, Stage.DEBUGGING, ctx.config.temperature, seed, start=start,
+            alternative=alternative,
         )
-        fixed, fixed_run = await _candidate(ctx, text, 0, rounds, start)
+        fixed, fixed_run = await _candidate(ctx, text, 0, rounds)
         if fixed is None:
             break  # no usable answer: the lineage keeps its last program
         candidate, run = fixed, fixed_run
