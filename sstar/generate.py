@@ -81,6 +81,10 @@ class Sampler:
         self._round_done = [0] * (rounds + 1)  # lineages of this wave past each round
         self._feedback_repairs: dict[int, int] = {}  # sample -> check repairs asked
         self._prefix = prefix(ctx.problem)  # the answer's start, when the stub can be prefilled
+        # Answers are read as answers to the prefilled request whenever prefilling is on (also
+        # when the server turned out to ignore it: `answer_snippet` reads those whole); off,
+        # exactly as before.
+        self._read_after = self._prefix if ctx.config.prefill_answers else None
 
     async def wave(self, count: int) -> None:
         """Draw `count` more samples (the next indices), each with its repair rounds."""
@@ -207,9 +211,7 @@ class Sampler:
     ) -> tuple[Candidate | None, bool]:
         if answer is None:
             return None, False
-        # Read as an answer to the prefilled request in any case: a plain answer (or a prefilled
-        # one from a server that ignored the prefix) is read whole (`answer_snippet`).
-        extraction = answer_snippet(answer.text, self.ctx.problem.name, self._prefix)
+        extraction = answer_snippet(answer.text, self.ctx.problem.name, self._read_after)
         if extraction.snippet is None:
             return None, False
         candidate = make_candidate(self.ctx.problem, extraction.snippet, index, round_)

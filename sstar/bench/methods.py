@@ -117,7 +117,8 @@ def _requests(ctx: SolveContext, build) -> tuple[list[Message], str | None, list
 async def _candidate(ctx: SolveContext, text: str | None, index: int, round_: int):
     if text is None:
         return None, None
-    extraction = answer_snippet(text, ctx.problem.name, prefix(ctx.problem))
+    read_after = prefix(ctx.problem) if ctx.config.prefill_answers else None
+    extraction = answer_snippet(text, ctx.problem.name, read_after)
     if extraction.snippet is None:
         return None, None
     candidate = make_candidate(ctx.problem, extraction.snippet, index, round_)
