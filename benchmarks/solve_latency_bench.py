@@ -13,7 +13,8 @@ and model calls (all stages, and sampling + repair alone: the stages prefill cha
 the answer passes the examples. It prints median and p90 per mode and writes the raw rows to
 ``benchmarks/results/solve_latency.json``.
 
-    .venv/bin/python benchmarks/solve_latency_bench.py [--reps 1] [--samples 8] [--humaneval 0]
+    .venv/bin/python benchmarks/solve_latency_bench.py [--reps 1] [--samples 8] [--no-adaptive]
+        [--humaneval 0] [--only NAME]
 """
 
 from __future__ import annotations
@@ -84,9 +85,10 @@ async def backend(args: argparse.Namespace):
 
 
 async def solve_once(
-    server: Backend, pool: SandboxPool, problem: Problem, prefill: bool, samples: int
+    server: Backend, pool: SandboxPool, problem: Problem, prefill: bool, samples: int, adaptive: bool
 ) -> dict:
     config = Config(
+        adaptive_sampling=adaptive,
         base_url=server.base_url,
         api_key=server.api_key,
         model=server.model_name,
@@ -167,6 +169,9 @@ async def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--reps", type=int, default=1)
     parser.add_argument("--samples", type=int, default=8)
+    parser.add_argument(
+        "--no-adaptive", action="store_true", help="no adaptive sampling (shorter solves)"
+    )
     parser.add_argument("--humaneval", type=int, default=0, help="also the first N HumanEval tasks")
     parser.add_argument("--offset", type=int, default=0)
     parser.add_argument("--model", default=DEFAULT_MODEL)
@@ -184,7 +189,7 @@ async def main(argv: list[str] | None = None) -> int:
                 order = (False, True) if (number + rep) % 2 == 0 else (True, False)
                 for prefill in order:
                     row = {"problem": name, "rep": rep, **await solve_once(
-                        server, pool, problem, prefill, args.samples
+                        server, pool, problem, prefill, args.samples, not args.no_adaptive
                     )}
                     rows.append(row)
                     print(json.dumps(row), flush=True)
@@ -194,6 +199,7 @@ async def main(argv: list[str] | None = None) -> int:
         "commit": _commit(),
         "model": args.model,
         "samples": args.samples,
+        "adaptive_sampling": not args.no_adaptive,
         "summary": summary,
         "rows": rows,
     }
