@@ -3,8 +3,9 @@
 A sampling or repair conversation ends with an assistant message that already starts the answer,
 "```python\\n" + the stub's signature and docstring exactly as the prompt shows them (`header`).
 A server that continues a trailing assistant message (llama.cpp's llama-server does by default,
-vLLM and TGI on request) answers with the body alone and stops at the closing fence (`STOP`), so
-the model no longer re-types the signature and docstring (about a third of every answer).
+vLLM and TGI on request) generates the body alone and stops at the closing fence (`STOP`), so the
+model no longer re-types the signature and docstring (about a third of every answer). llama-server
+sends the prefix back in the message content, other servers only the new text (`continuation`).
 
 Not every server continues: OpenAI's API treats the prefix as a finished turn and answers afresh
 (a fence, prose, or the whole `def` again). `verdict` tells the two apart from one answer;
