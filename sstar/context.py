@@ -2,8 +2,8 @@
 
 Every stage talks to the model and the sandbox through a `SolveContext`, so caching, budgets,
 usage accounting and event emission live in exactly one place. A model call first looks in the
-cache (content-addressed by model fingerprint, messages, temperature and seed); a hit costs no
-budget and is counted as a cached call. Sandbox runs are cached by (module source, probe, limits).
+cache (content-addressed by model fingerprint, messages, temperature, seed, token limit and stop
+strings); a hit costs no budget and is counted as a cached call. Sandbox runs are cached by (module source, probe, limits).
 """
 
 from __future__ import annotations
