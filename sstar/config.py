@@ -62,6 +62,9 @@ class Config:
     prose_checks: bool = True  # executable checks from the docstring's prose
     adaptive_sampling: bool = True  # more samples in waves while too few programs pass
     adaptive_samples: int = 8  # how many samples adaptive sampling may add beyond `samples`
+    # Samples and repairs start the answer with the stub's header, so the model writes only the
+    # body (sstar/prefill.py); off: today's prompts, for the latency bench to compare.
+    prefill_answers: bool = True
 
     def with_settings(self, settings: Mapping[str, object]) -> tuple[Config, list[str]]:
         """This config updated from camelCase settings, and a message for every rejected key."""

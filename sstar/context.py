@@ -2,8 +2,8 @@
 
 Every stage talks to the model and the sandbox through a `SolveContext`, so caching, budgets,
 usage accounting and event emission live in exactly one place. A model call first looks in the
-cache (content-addressed by model fingerprint, messages, temperature and seed); a hit costs no
-budget and is counted as a cached call. Sandbox runs are cached by (module source, probe, limits).
+cache (content-addressed by model fingerprint, messages, temperature, seed, token limit and stop
+strings); a hit costs no budget and is counted as a cached call. Sandbox runs are cached by (module source, probe, limits).
 """
 
 from __future__ import annotations
@@ -87,6 +87,13 @@ class SolveContext:
             output_bytes=config.sandbox_output_kb * 1024,
         )
         self.counters = _Counters()
+        # Prefill answers unless the server is known to ignore a trailing assistant message
+        # (`LLMClient.continues_prefill`). Decided once per solve, not per request: which prompt a
+        # request gets must not depend on which answer arrived first, or a second run of the same
+        # solve would miss the cache.
+        self._prefill = (
+            config.prefill_answers and getattr(llm, "continues_prefill", None) is not False
+        )
         self.started = time.perf_counter()
         self._in_flight = 0
         self._busy_since = 0.0
@@ -112,21 +119,32 @@ class SolveContext:
         temperature: float,
         seed: int | None = None,
         max_tokens: int | None = None,
+        stop: Sequence[str] | None = None,
+        alternative: tuple[Sequence[Message], Sequence[str] | None] | None = None,
     ) -> Answer:
         """The model's answer; from the cache when this exact request was answered before.
-        `max_tokens` caps this answer below the configured `max_completion_tokens`."""
+        `max_tokens` caps this answer below the configured `max_completion_tokens`; the answer
+        ends before the first of the `stop` strings. `alternative` (messages, stop) is another
+        request whose cached answer serves as well: it is looked up, never sent."""
         limit = self.config.max_completion_tokens
         if max_tokens is not None:
             limit = min(limit, max_tokens)
-        key = self.cache.key(
-            "completion",
-            self.fingerprint,
-            list(messages),
-            round(temperature, 4),
-            seed,
-            limit,
-        )
+
+        def key_of(asked: Sequence[Message], stops: Sequence[str] | None) -> str:
+            return self.cache.key(
+                "completion",
+                self.fingerprint,
+                list(asked),
+                round(temperature, 4),
+                seed,
+                limit,
+                list(stops or ()),
+            )
+
+        key = key_of(messages, stop)
         hit = self.cache.get_json(key)
+        if not (isinstance(hit, dict) and isinstance(hit.get("text"), str)) and alternative:
+            hit = self.cache.get_json(key_of(*alternative))
         if isinstance(hit, dict) and isinstance(hit.get("text"), str):
             self.counters.cached_calls[stage] = self.counters.cached_calls.get(stage, 0) + 1
             return Answer(
@@ -145,6 +163,7 @@ class SolveContext:
                 temperature=temperature,
                 seed=seed,
                 max_tokens=limit,
+                **({"stop": list(stop)} if stop else {}),
             )
         finally:
             self._leave_llm()
@@ -165,6 +184,23 @@ class SolveContext:
             completion_tokens=done.completion_tokens,
             seconds=done.seconds,
         )
+
+    def prefill_for(self, start: str | None) -> str | None:
+        """`start` when this solve prefills answers, else None (see `_prefill`)."""
+        return start if self._prefill else None
+
+    def prefill_dropped(self, start: str | None) -> str | None:
+        """`start` when this solve would prefill but the server ignores prefixes: answers cached
+        for the prefilled requests (an earlier solve's, before the server was found out) are
+        complete answers, as good as the plain request's (`complete(alternative=...)`)."""
+        dropped = self.config.prefill_answers and not self._prefill
+        return start if dropped else None
+
+    def note_prefill(self, verdict: bool | None) -> None:
+        """Tell the client what an answer to a prefilled request showed (None: nothing)."""
+        note = getattr(self.llm, "note_prefill", None)
+        if verdict is not None and callable(note):
+            note(verdict)
 
     # Busy time is measured as a union of intervals (not a sum), so concurrent calls count once:
     # wall time minus external time is the engine's own overhead.
@@ -252,7 +288,7 @@ class SolveContext:
 
 def _count(value: object) -> int:
     """A token count from a cache entry (older entries have none: 0)."""
-    return int(value) if isinstance(value, (int, float)) and value >= 0 else 0
+    return int(value) if isinstance(value, (int, float)) and not isinstance(value, bool) and value >= 0 else 0
 
 
 def _seconds(value: object) -> float:

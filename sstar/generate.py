@@ -12,6 +12,9 @@ them. With `greedy_sample`, sample 0 and its repairs are drawn at temperature 0:
 guess is always among the candidates. `Sampler.repair` runs one extra repair of a program that
 passes the examples but breaks a trusted check of the docstring (the failures are the check's).
 
+Samples and repairs are prefilled with the stub's header when the server continues a trailing
+assistant message (`sstar.prefill`): the model writes only the body, which ends at the fence.
+
 Model failures are per lineage: a timeout or a server error loses that sample (with a notice);
 an authentication failure or an exhausted budget ends every lineage. If no sample got an answer at
 all, the first model error is raised.
@@ -20,8 +23,9 @@ all, the first model error is raised.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 
 from .candidates import Candidate, PublicRun, make_candidate, run_public
 from .context import Answer, SolveContext
@@ -34,7 +38,8 @@ from .events import (
     Stage,
     StageStarted,
 )
-from .extract_code import extract_snippet
+from .llm import Message
+from .prefill import STOP, answer_snippet, prefix, verdict
 from .problem import Problem
 from .prompts import Failure, debug_messages, sample_messages
 
@@ -42,6 +47,13 @@ __all__ = ["Generation", "Sampler", "generate"]
 
 _SEED_STRIDE = 1000  # repair round r of sample i uses seed i * stride + r
 _FEEDBACK_SEED = 500  # + k: the k-th repair of sample i against a check uses i * stride + 500 + k
+
+
+@dataclass(frozen=True)
+class _Asks:
+    messages: list[Message]
+    start: str | None  # the answer's prefilled start, when `messages` ends with it
+    alternative: list[Message] | None  # the prefilled request of a server that ignores prefixes
 
 
 @dataclass
@@ -69,6 +81,11 @@ class Sampler:
         self._wave_size = 0
         self._round_done = [0] * (rounds + 1)  # lineages of this wave past each round
         self._feedback_repairs: dict[int, int] = {}  # sample -> check repairs asked
+        self._prefix = prefix(ctx.problem)  # the answer's start, when the stub can be prefilled
+        # Answers are read as answers to the prefilled request whenever prefilling is on (also
+        # when the server turned out to ignore it: `answer_snippet` reads those whole); off,
+        # exactly as before.
+        self._read_after = self._prefix if ctx.config.prefill_answers else None
 
     async def wave(self, count: int) -> None:
         """Draw `count` more samples (the next indices), each with its repair rounds."""
@@ -84,9 +101,9 @@ class Sampler:
         sample = candidate.sample
         number = self._feedback_repairs.get(sample, 0)
         self._feedback_repairs[sample] = number + 1
-        messages = debug_messages(self.ctx.problem, candidate.code, failures)
+        asks = self._asks(partial(debug_messages, self.ctx.problem, candidate.code, failures))
         seed = sample * _SEED_STRIDE + _FEEDBACK_SEED + number
-        answer = await self._ask(messages, Stage.DEBUGGING, seed, greedy=self._greedy(sample))
+        answer = await self._ask(asks, Stage.DEBUGGING, seed, greedy=self._greedy(sample))
         fixed, duplicate = await self._register(answer, sample, candidate.round + 1)
         if fixed is None or duplicate:
             return None
@@ -112,8 +129,8 @@ class Sampler:
         reached = -1  # last round this lineage finished
         greedy = self._greedy(index)
         try:
-            messages = sample_messages(self.ctx.problem)
-            answer = await self._ask(messages, Stage.SAMPLING, index, greedy=greedy)
+            asks = self._asks(partial(sample_messages, self.ctx.problem))
+            answer = await self._ask(asks, Stage.SAMPLING, index, greedy=greedy)
             candidate, duplicate = await self._register(answer, index, 0)
             self.sampled += 1
             if candidate is not None:
@@ -132,9 +149,11 @@ class Sampler:
             for round_ in range(1, self.rounds + 1):
                 if run.passes:
                     return
-                messages = debug_messages(self.ctx.problem, candidate.code, run.failures)
+                asks = self._asks(
+                    partial(debug_messages, self.ctx.problem, candidate.code, run.failures)
+                )
                 seed = index * _SEED_STRIDE + round_
-                answer = await self._ask(messages, Stage.DEBUGGING, seed, greedy=greedy)
+                answer = await self._ask(asks, Stage.DEBUGGING, seed, greedy=greedy)
                 fixed, duplicate = await self._register(answer, index, round_)
                 if fixed is None or duplicate:
                     return  # nothing new to test; the lineage that owns the program carries on
@@ -150,13 +169,29 @@ class Sampler:
             for skipped in range(reached + 1, self.rounds + 1):
                 self._finish_round(skipped)
 
-    async def _ask(self, messages, stage: Stage, seed: int, *, greedy: bool) -> Answer | None:
+    def _asks(self, build: Callable[..., list[Message]]) -> _Asks:
+        """The request to send (prefilled when this solve prefills) and, when the server was
+        found to ignore prefixes, the prefilled request whose cached answer serves as well."""
+        start = self.ctx.prefill_for(self._prefix)
+        dropped = self.ctx.prefill_dropped(self._prefix)
+        alternative = build(prefill=dropped) if dropped is not None else None
+        return _Asks(build(prefill=start), start, alternative)
+
+    async def _ask(self, asks: _Asks, stage: Stage, seed: int, *, greedy: bool) -> Answer | None:
+        """The answer; for a prefilled request, cut at the end of the code block, and what it
+        shows about the server is told to the client."""
         if self.out.budget_exhausted:
             return None
         temperature = 0.0 if greedy else self.ctx.config.temperature
+        start = asks.start
         try:
-            return await self.ctx.complete(
-                messages, stage=stage, temperature=temperature, seed=seed
+            answer = await self.ctx.complete(
+                asks.messages,
+                stage=stage,
+                temperature=temperature,
+                seed=seed,
+                stop=STOP if start is not None else None,
+                alternative=(asks.alternative, STOP) if asks.alternative else None,
             )
         except BudgetExceededError as error:
             self.out.budget_exhausted = True
@@ -168,6 +203,9 @@ class Sampler:
             self.out.llm_errors.append(error)
             self.ctx.notice_once(f"a {stage.value} request failed: {error}")
             return None
+        if start is not None:
+            self.ctx.note_prefill(verdict(answer.text, self.ctx.problem.name, start))
+        return answer
 
     async def _register(
         self, answer: Answer | None, index: int, round_: int
@@ -178,7 +216,7 @@ class Sampler:
         # user's file (milliseconds per candidate on 5,000 lines): not on the event loop, where
         # 32 of them would delay an editor's requests.
         candidate = await asyncio.to_thread(
-            _candidate, self.ctx.problem, answer.text, index, round_
+            _candidate, self.ctx.problem, answer.text, index, round_, self._read_after
         )
         if candidate is None:
             return None, False
@@ -213,9 +251,12 @@ class Sampler:
                 self.ctx.emit(StageStarted(Stage.DEBUGGING))
 
 
-def _candidate(problem: Problem, text: str, index: int, round_: int) -> Candidate | None:
-    """The candidate an answer amounts to, or None (no function with the stub's name in it)."""
-    snippet = extract_snippet(text, problem.name).snippet
+def _candidate(
+    problem: Problem, text: str, index: int, round_: int, read_after: str | None
+) -> Candidate | None:
+    """The candidate an answer amounts to, or None (no function with the stub's name in it);
+    `read_after`: the prefilled start the answer continues, if any (`prefill.answer_snippet`)."""
+    snippet = answer_snippet(text, problem.name, read_after).snippet
     if snippet is None:
         return None
     return make_candidate(problem, snippet, index, round_)

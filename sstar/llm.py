@@ -142,6 +142,16 @@ class LLMClient:
             max_retries=max_retries,
         )
         self._slots = asyncio.Semaphore(max(1, max_concurrency))
+        # Whether this server continues a trailing assistant message (see `sstar.prefill`):
+        # None until an answer to a prefilled request shows it, then kept for the client's life.
+        self.continues_prefill: bool | None = None
+
+    def note_prefill(self, continued: bool) -> None:
+        """Remember how the server answered a prefilled request. One restarted answer before any
+        continuation means the server ignores prefixes (OpenAI's API does): stop sending them.
+        Once the server has continued one, it can; a later restart is the model's, not the API's."""
+        if self.continues_prefill is None:
+            self.continues_prefill = continued
 
     async def model(self) -> str:
         """The model name used in requests (asks the server once when none was configured)."""
@@ -170,8 +180,10 @@ class LLMClient:
         temperature: float = 0.0,
         seed: int | None = None,
         max_tokens: int | None = None,
+        stop: Sequence[str] | None = None,
     ) -> Completion:
-        """One chat completion, counted against `budget` under `stage`."""
+        """One chat completion, counted against `budget` under `stage`; the server ends the answer
+        before the first of the `stop` strings."""
         budget.check()
         limit = budget.grant(max_tokens or self.max_completion_tokens)
         budget.reserved += 1
@@ -183,6 +195,8 @@ class LLMClient:
             kwargs: dict = {"temperature": temperature, "max_tokens": limit}
             if seed is not None:
                 kwargs["seed"] = seed
+            if stop:
+                kwargs["stop"] = list(stop)
             async with self._slots:
                 try:
                     if self.stream:

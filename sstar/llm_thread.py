@@ -59,6 +59,23 @@ class ThreadedLLM:
         client = await self._built()
         return await self._call(lambda: client.complete(messages, **kwargs))
 
+    @property
+    def continues_prefill(self) -> bool | None:
+        """The wrapped client's finding about prefilled answers (`LLMClient.continues_prefill`);
+        None until it is built."""
+        client = self._ready()
+        return None if client is None else client.continues_prefill
+
+    def note_prefill(self, continued: bool) -> None:
+        client = self._ready()
+        if client is not None:  # a plain flag: set from this thread, read by the next solve
+            client.note_prefill(continued)
+
+    def _ready(self) -> LLMClient | None:
+        if not self._client.done() or self._client.exception() is not None:
+            return None
+        return self._client.result()
+
     async def model(self) -> str:
         client = await self._built()
         return await self._call(client.model)

@@ -30,7 +30,7 @@ __all__ = [
     "sample_messages",
 ]
 
-PROMPT_VERSION = "2"  # part of every cache key: change it when a prompt changes
+PROMPT_VERSION = "3"  # part of every cache key: change it when a prompt changes
 _SYSTEM = "You are an expert Python programmer. Answer with Python code in one ```python block."
 _MAX_SHOWN = 300  # characters of a value or error shown in feedback
 _MAX_PROBE = 400  # characters of one probe expression
@@ -62,26 +62,46 @@ def _what(problem: Problem) -> str:
     return f"the function `{problem.name}`"
 
 
-def sample_messages(problem: Problem) -> list[Message]:
-    """Ask for the complete function."""
-    parts = []
-    if problem.context.strip():
-        parts.append("The module already contains (do not repeat it):\n" + _fence(problem.context))
+def _module_part(problem: Problem) -> list[str]:
+    if not problem.context.strip():
+        return []
+    return ["The module already contains (do not repeat it):\n" + _fence(problem.context)]
+
+
+_REPLY = "Reply with the complete function in one ```python block. Put any imports it needs inside that block."
+
+
+def _started(messages: list[Message], prefill: str | None) -> list[Message]:
+    """The conversation, ending with the answer already begun when `prefill` is given (see
+    `sstar.prefill`): the model then writes only what follows it."""
+    return [*messages, {"role": "assistant", "content": prefill}] if prefill else messages
+
+
+def sample_messages(problem: Problem, *, prefill: str | None = None) -> list[Message]:
+    """Ask for the complete function (its body only, after `prefill`, when one is given)."""
+    parts = _module_part(problem)
     if problem.tests:
         shown = "\n\n".join(test.source for test in problem.tests[:3])
         parts.append("Tests in the project that use it:\n" + _fence(_clip(shown, 1500)))
     parts.append(
         f"Write {_what(problem)}. Keep the signature exactly:\n" + _fence(problem.stub_text)
     )
-    parts.append(
-        "Reply with the complete function in one ```python block. "
-        "Put any imports it needs inside that block."
+    parts.append(_REPLY)
+    return _started(
+        [{"role": "system", "content": _SYSTEM}, {"role": "user", "content": "\n\n".join(parts)}],
+        prefill,
     )
-    return [{"role": "system", "content": _SYSTEM}, {"role": "user", "content": "\n\n".join(parts)}]
 
 
-def debug_messages(problem: Problem, code: str, failures: Sequence[Failure]) -> list[Message]:
-    """Show the candidate with the tests it failed; ask for a corrected function."""
+def debug_messages(
+    problem: Problem, code: str, failures: Sequence[Failure], *, prefill: str | None = None
+) -> list[Message]:
+    """Show the candidate with the tests it failed; ask for a corrected function.
+
+    Shorter than the sampling conversation it follows: the candidate already shows the signature
+    and docstring as written (`code` is the whole function as it would read in the file), so the
+    stub is not shown a second time, and the project's tests are left out (the ones that fail are
+    in the feedback, with their details). The module outline stays: the fix may need its names."""
     lines = []
     for failure in failures[:5]:
         test = _clip(failure.source)
@@ -98,11 +118,16 @@ def debug_messages(problem: Problem, code: str, failures: Sequence[Failure]) -> 
         + "\n".join(lines)
         + f"\n\nFind the bug, then reply with the corrected complete `{problem.name}` in one ```python block."
     )
-    return [
-        *sample_messages(problem),
-        {"role": "assistant", "content": _fence(code)},
-        {"role": "user", "content": feedback},
-    ]
+    ask = "\n\n".join([*_module_part(problem), f"Write {_what(problem)}. {_REPLY}"])
+    return _started(
+        [
+            {"role": "system", "content": _SYSTEM},
+            {"role": "user", "content": ask},
+            {"role": "assistant", "content": _fence(code)},
+            {"role": "user", "content": feedback},
+        ],
+        prefill,
+    )
 
 
 def _call_form(problem: Problem) -> str:

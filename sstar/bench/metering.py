@@ -123,8 +123,9 @@ class MeteredLLM(LLMClient):
         temperature: float = 0.0,
         seed: int | None = None,
         max_tokens: int | None = None,
+        stop: Sequence[str] | None = None,
     ) -> Completion:
-        key = json.dumps([list(messages), round(temperature, 4), seed, max_tokens])
+        key = json.dumps([list(messages), round(temperature, 4), seed, max_tokens, list(stop or ())])
         done = self._memo.get(key)
         fresh = done is None
         if done is None:
@@ -136,6 +137,7 @@ class MeteredLLM(LLMClient):
                     temperature=temperature,
                     seed=seed,
                     max_tokens=max_tokens,
+                    stop=stop,
                 )
             except LLMError as error:
                 # The engine survives a lost request by dropping that sample; a lost *server* must

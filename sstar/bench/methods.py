@@ -24,6 +24,7 @@ from __future__ import annotations
 import ast
 import asyncio
 import time
+from functools import partial
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, field
 
@@ -33,7 +34,7 @@ from ..candidates import Candidate, PublicRun, make_candidate, run_public
 from ..context import SolveContext
 from ..errors import LLMError
 from ..events import Stage
-from ..extract_code import extract_snippet
+from ..prefill import STOP, answer_snippet, prefix
 from ..llm import Message
 from ..prompts import debug_messages, parse_probe_calls, sample_messages
 
@@ -84,11 +85,20 @@ async def _ask(
     temperature: float,
     seed: int | None,
     max_tokens: int | None = None,
+    start: str | None = None,
+    alternative: list[Message] | None = None,
 ) -> str | None:
-    """The answer text, or None when this one request failed (the method goes on without it)."""
+    """The answer text, or None when this one request failed (the method goes on without it).
+    `start`: the request is prefilled with it, and stops where the engine's does."""
     try:
         answer = await ctx.complete(
-            messages, stage=stage, temperature=temperature, seed=seed, max_tokens=max_tokens
+            messages,
+            stage=stage,
+            temperature=temperature,
+            seed=seed,
+            max_tokens=max_tokens,
+            stop=STOP if start is not None else None,
+            alternative=(alternative, STOP) if alternative else None,
         )
     except LLMError as error:
         if is_fatal(error):
@@ -99,10 +109,21 @@ async def _ask(
     return answer.text
 
 
+def _requests(ctx: SolveContext, build) -> tuple[list[Message], str | None, list[Message] | None]:
+    """The engine's request for this solve (`sstar.generate.Sampler._asks`): prefilled when it
+    prefills, with the prefilled one as a cached alternative when the server ignores prefixes,
+    so samples and repairs are the very requests the engine made (and come from the cache)."""
+    start = ctx.prefill_for(prefix(ctx.problem))
+    dropped = ctx.prefill_dropped(prefix(ctx.problem))
+    alternative = build(prefill=dropped) if dropped is not None else None
+    return build(prefill=start), start, alternative
+
+
 async def _candidate(ctx: SolveContext, text: str | None, index: int, round_: int):
     if text is None:
         return None, None
-    extraction = extract_snippet(text, ctx.problem.name)
+    read_after = prefix(ctx.problem) if ctx.config.prefill_answers else None
+    extraction = answer_snippet(text, ctx.problem.name, read_after)
     if extraction.snippet is None:
         return None, None
     candidate = make_candidate(ctx.problem, extraction.snippet, index, round_)
@@ -114,9 +135,11 @@ async def _candidate(ctx: SolveContext, text: str | None, index: int, round_: in
 async def draw_sample(ctx: SolveContext, index: int) -> Drawn:
     """Sample `index`, metered on its own (it runs beside the others: see `metering`)."""
     started = time.perf_counter()
+    messages, start, alternative = _requests(ctx, partial(sample_messages, ctx.problem))
     with metering() as meter:
         text = await _ask(
-            ctx, sample_messages(ctx.problem), Stage.SAMPLING, ctx.config.temperature, index
+            ctx, messages, Stage.SAMPLING, ctx.config.temperature, index, start=start,
+            alternative=alternative,
         )
         candidate, run = await _candidate(ctx, text, index, 0)
     return Drawn(index, candidate, run, meter.cost, time.perf_counter() - started)
@@ -131,7 +154,10 @@ async def draw_samples(ctx: SolveContext, count: int) -> list[Drawn]:
 
 
 async def greedy(ctx: SolveContext, samples: Sequence[Drawn]) -> Pick:
-    text = await _ask(ctx, sample_messages(ctx.problem), Stage.SAMPLING, 0.0, None)
+    messages, start, alternative = _requests(ctx, partial(sample_messages, ctx.problem))
+    text = await _ask(
+        ctx, messages, Stage.SAMPLING, 0.0, None, start=start, alternative=alternative
+    )
     candidate, run = await _candidate(ctx, text, -1, 0)
     return Pick(candidate, {"public_passed": run is not None and run.passes}, samples=())
 
@@ -157,9 +183,14 @@ async def selfdebug(ctx: SolveContext, samples: Sequence[Drawn]) -> Pick:
         candidate is not None and run is not None and not run.passes and rounds < ctx.config.rounds
     ):
         rounds += 1
-        messages = debug_messages(ctx.problem, candidate.code, run.failures)
+        messages, start, alternative = _requests(
+            ctx, partial(debug_messages, ctx.problem, candidate.code, run.failures)
+        )
         seed = samples[0].index * _SEED_STRIDE + rounds
-        text = await _ask(ctx, messages, Stage.DEBUGGING, ctx.config.temperature, seed)
+        text = await _ask(
+            ctx, messages, Stage.DEBUGGING, ctx.config.temperature, seed, start=start,
+            alternative=alternative,
+        )
         fixed, fixed_run = await _candidate(ctx, text, 0, rounds)
         if fixed is None:
             break  # no usable answer: the lineage keeps its last program

@@ -79,8 +79,10 @@ def product(make_engine, **overrides):
 
 
 def feedback_of(body: dict) -> str:
-    """The failures part of a repair prompt (the stub's own docstring left out)."""
-    return prompt_text(body).rsplit("Your function fails these tests", 1)[-1]
+    """The failures part of a repair prompt (the stub's own docstring left out: also the
+    prefilled answer's start, which follows the feedback)."""
+    last_user = [m["content"] for m in body["messages"] if m["role"] == "user"][-1]
+    return last_user.rsplit("Your function fails these tests", 1)[-1]
 
 
 def sample_seeds(model) -> list[int]:

@@ -7,7 +7,15 @@ a handler function, a FIFO queue (`enqueue`), rules matched on the prompt text,
 then a default. Any reply can be an error status (500, 429...), delayed, or a
 hang that only ends when the client disconnects (timeout and cancellation tests).
 Every received request body is kept in `requests`, so tests can assert on prompts. Like a real
-server, a reply longer than the request's `max_tokens` is cut short (finish_reason "length").
+server, a reply longer than the request's `max_tokens` is cut short (finish_reason "length"), and a
+reply is cut before the first of the request's `stop` strings (finish_reason "stop").
+
+A request whose last message is the assistant's is a *prefilled* one (the answer already begun).
+A reply scripted with `continuation=True` is then the model continuing it: the server sends only
+what follows the prefix (the reply's text may be the whole answer, prefix included, or just the
+continuation). With `echoes_prefill=True` it sends the prefix again before the continuation, as
+llama-server does. With `continues_prefill=False` it behaves like OpenAI's API, which ignores the
+prefix and answers afresh: a line of prose, then the whole answer. Other replies go as scripted.
 
 In-process use (same event loop):
 
@@ -21,7 +29,8 @@ As a process: `python -m tests.support.scripted_llm --port 0 --script script.jso
 [--log requests.jsonl]`; it prints `LISTENING <base_url>` on stdout once ready. The script
 file is `{"model": str, "default": reply, "rules": [rule...], "queue": [reply...]}` where a
 reply is a string or `{"text", "status", "delay", "hang", "error"}` and a rule is
-`{"match": substring | "regex": pattern, "reply": reply | "replies": [reply...], "times": n}`.
+`{"match": substring | "regex": pattern, "reply": reply | "replies": [reply...], "times": n}`;
+`"continues_prefill": false` makes it a server that ignores prefixes.
 """
 
 from __future__ import annotations
@@ -45,6 +54,7 @@ __all__ = [
     "ScriptedLLM",
     "fenced",
     "main",
+    "prefilled",
     "prompt_text",
 ]
 
@@ -79,6 +89,7 @@ class Reply:
     chunk_delay: float = 0.0  # seconds between streamed pieces (a slow model); unstreamed: in total
     prompt_tokens: int | None = None  # None = estimated from the prompt length
     completion_tokens: int | None = None
+    continuation: bool = False  # the model continues a prefilled answer (see the module docstring)
 
     @classmethod
     def coerce(cls, value: ReplyLike) -> Reply:
@@ -141,8 +152,12 @@ class ScriptedLLM:
         host: str = "127.0.0.1",
         port: int = 0,
         log_path: str | None = None,
+        continues_prefill: bool = True,
+        echoes_prefill: bool = False,
     ) -> None:
         self.handler = handler
+        self.continues_prefill = continues_prefill
+        self.echoes_prefill = echoes_prefill
         self.rules: list[Rule] = list(rules)
         self.default = Reply.coerce(default) if default is not None else _NO_REPLY
         self.model = model
@@ -336,7 +351,8 @@ class ScriptedLLM:
         self._notify()
         try:
             replies = [
-                _capped(self._choose(body), body) for _ in range(max(1, int(body.get("n") or 1)))
+                _capped(_stopped(self._continued(self._choose(body), body), body), body)
+                for _ in range(max(1, int(body.get("n") or 1)))
             ]
             first = replies[0]
             if first.hang or first.delay:
@@ -367,6 +383,19 @@ class ScriptedLLM:
         finally:
             self._open -= 1
             self._notify()
+
+    def _continued(self, reply: Reply, body: dict) -> Reply:
+        """A `continuation` reply to a prefilled request, as this server sends it: only what
+        follows the prefix, or (a server that ignores prefixes) the whole answer."""
+        start = prefilled(body)
+        if not reply.continuation or start is None:
+            return reply
+        whole = reply.text if reply.text.startswith(start) else start + reply.text
+        if not self.continues_prefill:
+            text = "Here is the function:\n" + whole
+        else:
+            text = whole if self.echoes_prefill else whole[len(start) :]
+        return dataclasses.replace(reply, text=text)
 
     def _usage(self, body: dict, replies: list[Reply]) -> dict:
         prompt = replies[0].prompt_tokens
@@ -458,6 +487,27 @@ class ScriptedLLM:
         await event("[DONE]")
         writer.write(b"0\r\n\r\n")
         await writer.drain()
+
+
+def prefilled(body: dict) -> str | None:
+    """The answer a request has already begun: its last message's content when that message is
+    the assistant's, else None."""
+    messages = body.get("messages") or []
+    last = messages[-1] if messages else None
+    if isinstance(last, dict) and last.get("role") == "assistant":
+        content = last.get("content")
+        return content if isinstance(content, str) else None
+    return None
+
+
+def _stopped(reply: Reply, body: dict) -> Reply:
+    """The reply cut before the first of the request's `stop` strings, as a real server does."""
+    stop = body.get("stop")
+    strings = [stop] if isinstance(stop, str) else list(stop or [])
+    cuts = [reply.text.find(s) for s in strings if s and s in reply.text]
+    if not cuts:
+        return reply
+    return dataclasses.replace(reply, text=reply.text[: min(cuts)], finish_reason="stop")
 
 
 def _capped(reply: Reply, body: dict) -> Reply:
@@ -557,6 +607,7 @@ def _load_script(path: str) -> dict:
         "default": script.get("default"),
         "model": script.get("model", "scripted-model"),
         "queue": script.get("queue", []),
+        "continues_prefill": bool(script.get("continues_prefill", True)),
     }
 
 
@@ -572,7 +623,13 @@ def main(argv: list[str] | None = None) -> int:
     script = (
         _load_script(args.script)
         if args.script
-        else {"rules": [], "default": None, "model": "scripted-model", "queue": []}
+        else {
+            "rules": [],
+            "default": None,
+            "model": "scripted-model",
+            "queue": [],
+            "continues_prefill": True,
+        }
     )
 
     async def run() -> None:
@@ -583,6 +640,7 @@ def main(argv: list[str] | None = None) -> int:
             host=args.host,
             port=args.port,
             log_path=args.log,
+            continues_prefill=script["continues_prefill"],
         )
         server.enqueue(*script["queue"])
         await server.serve_forever()
