@@ -167,6 +167,17 @@ class Timed:
         features[types.PROGRESS] = on_progress
 
 
+
+async def stop_server(client) -> None:
+    """Shut the language server down; report, but never leave it behind."""
+    try:
+        await asyncio.wait_for(client.shutdown_session(), 15)
+    except (TimeoutError, Exception) as error:
+        print(f"warning: the server did not shut down cleanly: {error!r}", file=sys.stderr)
+        if client._server is not None and client._server.returncode is None:
+            client._server.kill()
+            await client._server.wait()
+
 async def start_client(settings: dict, env: dict[str, str], server: list[str]):
     client = make_test_lsp_client()
     client.set_configuration(settings, section="sstar")  # answered to workspace/configuration
@@ -356,13 +367,7 @@ async def run_during_solve(args: argparse.Namespace) -> dict:
                     solve_ms[name].append(took)
         finally:
             for client, _ in servers.values():
-                try:
-                    await asyncio.wait_for(client.shutdown_session(), 15)
-                except (TimeoutError, Exception) as error:
-                    print(f"warning: the server did not shut down cleanly: {error!r}", file=sys.stderr)
-                    if client._server is not None and client._server.returncode is None:
-                        client._server.kill()
-                        await client._server.wait()
+                await stop_server(client)
             llm.kill()
             llm.wait()
     return {
@@ -412,13 +417,7 @@ async def run(args: argparse.Namespace) -> dict:
                 client, timed, doc, f"stub_{stubs[-1] + 1}", BUSY_SAMPLES, args.seed + 3
             )
         finally:
-            try:
-                await asyncio.wait_for(client.shutdown_session(), 15)
-            except (TimeoutError, Exception) as error:  # report, but never leave the server behind
-                print(f"warning: the server did not shut down cleanly: {error!r}", file=sys.stderr)
-                if client._server is not None and client._server.returncode is None:
-                    client._server.kill()
-                    await client._server.wait()
+            await stop_server(client)
             llm.kill()
             llm.wait()
     return {

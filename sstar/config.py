@@ -13,6 +13,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
+from typing import Any
 
 from sandbox.policy import HIDDEN_DEFAULT
 
@@ -96,6 +97,15 @@ class Config:
             return self.api_key
         environ = os.environ if environ is None else environ
         return environ.get(self.api_key_env) or None
+
+    def client_options(self) -> dict[str, Any]:
+        """The model client's keyword arguments that come from these settings."""
+        return {
+            "timeout": self.timeout_seconds,
+            "max_retries": self.max_retries,
+            "max_concurrency": self.max_concurrency,
+            "max_completion_tokens": self.max_completion_tokens,
+        }
 
     def fingerprint(self) -> dict[str, object]:
         """What changes the model's answers (for cache keys). Never includes the key."""

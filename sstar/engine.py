@@ -144,17 +144,8 @@ class Engine:
     def _new_client(self, base_url: str, api_key: str | None, model: str) -> LLMClient | ThreadedLLM:
         """The engine's own model client: on a thread of its own (`sstar.llm_thread`), so that
         streaming 32 answers does not stall the caller's event loop (a language server's)."""
-        config = self.config
         kind = ThreadedLLM if self._model_thread else LLMClient
-        return kind(
-            base_url=base_url,
-            api_key=api_key,
-            model=model,
-            timeout=config.timeout_seconds,
-            max_retries=config.max_retries,
-            max_concurrency=config.max_concurrency,
-            max_completion_tokens=config.max_completion_tokens,
-        )
+        return kind(base_url=base_url, api_key=api_key, model=model, **self.config.client_options())
 
     async def _fingerprint(self, llm: LLMClient | ThreadedLLM) -> dict[str, object]:
         fingerprint = self.config.fingerprint()

@@ -273,14 +273,8 @@ def _client(config: Config, base_url: str, api_key, model: str, identity: str):
     from .metering import MeteredLLM
 
     return MeteredLLM(
-        identity=identity,
-        base_url=base_url,
-        api_key=api_key,
-        model=model,
-        timeout=config.timeout_seconds,
-        max_retries=config.max_retries,
-        max_concurrency=config.max_concurrency,
-        max_completion_tokens=config.max_completion_tokens,
+        identity=identity, base_url=base_url, api_key=api_key, model=model,
+        **config.client_options(),
     )
 
 
