@@ -57,7 +57,7 @@ export const LATE_FILE = [
     '',
 ].join('\n');
 
-/** Two different right bodies at once; selection's request waits 20 s: time for the preview. */
+/** A right and a wrong sample; the wrong one's repair waits 20 s: time for the preview. */
 export const PREVIEW_FILE = [
     'def pick_first(xs: list[int]) -> int | None:',
     '    """The first element of xs, or None when it is empty.',
@@ -457,7 +457,7 @@ const earlyPreview: Scenario = ['the early preview is accepted from its notifica
         const text = el?.innerText.replace(/\u00a0/g, ' ') ?? '';
         return text.includes('return xs[0]') && !/^\s+\.\.\.$/m.test(text);
     }, ['.editor-instance .monaco-editor .view-lines'] as const, { timeout: 30000, polling: 100 });
-    // the preview is in place while the solve still runs (selection waits for the model)
+    // the preview is in place while the solve still runs (a repair waits for the model)
     if (!(await wb.notification('pick_first').isVisible()) || !(await wb.statusItem('pick_first').isVisible())) {
         throw new Error('the solve had ended before the preview was written');
     }
