@@ -168,6 +168,13 @@ class Timed:
 
 
 
+
+def machine() -> str:
+    return (
+        f"{platform.machine()} {os.cpu_count()} cores, Python {platform.python_version()}, "
+        f"load average {os.getloadavg()[0]:.1f} at the end"
+    )
+
 async def stop_server(client) -> None:
     """Shut the language server down; report, but never leave it behind."""
     try:
@@ -372,8 +379,7 @@ async def run_during_solve(args: argparse.Namespace) -> dict:
             llm.wait()
     return {
         "commit": commit(),
-        "machine": f"{platform.machine()} {os.cpu_count()} cores, Python {platform.python_version()}, "
-        f"load average {os.getloadavg()[0]:.1f} at the end",
+        "machine": machine(),
         "lines": args.lines,
         "busy_solve_samples": BUSY_SAMPLES,
         "busy_solves": args.busy_solves,
@@ -422,8 +428,7 @@ async def run(args: argparse.Namespace) -> dict:
             llm.wait()
     return {
         "commit": commit(),
-        "machine": f"{platform.machine()} {os.cpu_count()} cores, Python {platform.python_version()}, "
-        f"load average {os.getloadavg()[0]:.1f} at the end",
+        "machine": machine(),
         "lines": args.lines,
         "stubs_in_file": source.count("    ...\n"),
         "code_action_first_ms": first[0],
