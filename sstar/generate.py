@@ -101,7 +101,7 @@ class Sampler:
         sample = candidate.sample
         number = self._feedback_repairs.get(sample, 0)
         self._feedback_repairs[sample] = number + 1
-        asks = self._asks(partial(debug_messages, self.ctx.problem, candidate.code, failures))
+        asks = self._repair_asks(candidate, failures)
         seed = sample * _SEED_STRIDE + _FEEDBACK_SEED + number
         answer = await self._ask(asks, Stage.DEBUGGING, seed, greedy=self._greedy(sample))
         fixed, duplicate = await self._register(answer, sample, candidate.round + 1)
@@ -149,9 +149,7 @@ class Sampler:
             for round_ in range(1, self.rounds + 1):
                 if run.passes:
                     return
-                asks = self._asks(
-                    partial(debug_messages, self.ctx.problem, candidate.code, run.failures)
-                )
+                asks = self._repair_asks(candidate, run.failures)
                 seed = index * _SEED_STRIDE + round_
                 answer = await self._ask(asks, Stage.DEBUGGING, seed, greedy=greedy)
                 fixed, duplicate = await self._register(answer, index, round_)
@@ -176,6 +174,15 @@ class Sampler:
         dropped = self.ctx.prefill_dropped(self._prefix)
         alternative = build(prefill=dropped) if dropped is not None else None
         return _Asks(build(prefill=start), start, alternative)
+
+    def _repair_asks(self, candidate: Candidate, failures: Sequence[Failure]) -> _Asks:
+        """A repair is asked for the whole corrected function, never prefilled: continuing the
+        stub's header right after the failures, the model wrote the same body again (examples/
+        intervals.py: 0 of 5 solves found a passing program with prefilled repairs, 2 of 2 with
+        plain ones on the same samples; benchmarks/RESULTS.md, issue 13). The answer is read
+        whole (`answer_snippet` falls back to that when it does not continue the header)."""
+        messages = debug_messages(self.ctx.problem, candidate.code, failures)
+        return _Asks(messages, None, None)
 
     async def _ask(self, asks: _Asks, stage: Stage, seed: int, *, greedy: bool) -> Answer | None:
         """The answer; for a prefilled request, cut at the end of the code block, and what it

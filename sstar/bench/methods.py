@@ -112,7 +112,7 @@ async def _ask(
 def _requests(ctx: SolveContext, build) -> tuple[list[Message], str | None, list[Message] | None]:
     """The engine's request for this solve (`sstar.generate.Sampler._asks`): prefilled when it
     prefills, with the prefilled one as a cached alternative when the server ignores prefixes,
-    so samples and repairs are the very requests the engine made (and come from the cache)."""
+    so samples are the very requests the engine made (and come from the cache)."""
     start = ctx.prefill_for(prefix(ctx.problem))
     dropped = ctx.prefill_dropped(prefix(ctx.problem))
     alternative = build(prefill=dropped) if dropped is not None else None
@@ -183,14 +183,10 @@ async def selfdebug(ctx: SolveContext, samples: Sequence[Drawn]) -> Pick:
         candidate is not None and run is not None and not run.passes and rounds < ctx.config.rounds
     ):
         rounds += 1
-        messages, start, alternative = _requests(
-            ctx, partial(debug_messages, ctx.problem, candidate.code, run.failures)
-        )
+        # as the engine asks for repairs (`Sampler._repair_asks`): the whole function, unprefilled
+        messages = debug_messages(ctx.problem, candidate.code, run.failures)
         seed = samples[0].index * _SEED_STRIDE + rounds
-        text = await _ask(
-            ctx, messages, Stage.DEBUGGING, ctx.config.temperature, seed, start=start,
-            alternative=alternative,
-        )
+        text = await _ask(ctx, messages, Stage.DEBUGGING, ctx.config.temperature, seed)
         fixed, fixed_run = await _candidate(ctx, text, 0, rounds)
         if fixed is None:
             break  # no usable answer: the lineage keeps its last program

@@ -262,12 +262,17 @@ async def test_after_the_fallback_a_solve_again_reuses_the_prefilled_answers(
     assert again.usage.stages["sampling"].cached_calls == 2
 
 
-async def test_a_wrong_continuation_is_repaired_with_a_prefilled_repair(servers, engine_for, tmp_path):
+async def test_a_wrong_continuation_is_repaired_with_a_plain_repair(servers, engine_for, tmp_path):
+    """Samples are prefilled, repairs ask for the whole corrected function (a prefilled repair
+    made the model write the same body again)."""
     server = await servers(samples=Reply(WRONG_BODY, continuation=True))
     result = await engine_for(server, samples=1).solve(extract_problem(ADD_ONE, path=tmp_path / "m.py"))
     assert result.body == "return [x + 1 for x in xs]\n"
     repairs = [b for b in server.requests if "Your function fails these tests" in str(b)]
-    assert repairs and all(last_message(b)["role"] == "assistant" for b in repairs)
+    assert repairs and all(last_message(b)["role"] == "user" for b in repairs)
+    assert all("stop" not in b for b in repairs)
+    samples = [b for b in server.requests if b not in repairs and "Reply with the complete" in str(b)]
+    assert samples and all(last_message(b)["role"] == "assistant" for b in samples)
     assert "[x + 2 for x in xs]" in str(repairs[0]["messages"][2])  # the candidate shown
 
 
