@@ -3,7 +3,8 @@
 Every stage talks to the model and the sandbox through a `SolveContext`, so caching, budgets,
 usage accounting and event emission live in exactly one place. A model call first looks in the
 cache (content-addressed by model fingerprint, messages, temperature, seed, token limit and stop
-strings); a hit costs no budget and is counted as a cached call. Sandbox runs are cached by (module source, probe, limits).
+strings); a hit costs no budget and is counted as a cached call. Sandbox runs are cached by
+(module source, probe, limits).
 """
 
 from __future__ import annotations
@@ -297,14 +298,20 @@ def _store(cache: Cache, results: list[tuple[str, ProbeResult]]) -> None:
         cache.put_result(key, result)
 
 
+def _usage(value: object) -> float:
+    """A usage number from a cache entry: a non-negative int or float, else 0 (older entries
+    have none; a bool is not a number here)."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and value >= 0:
+        return float(value)
+    return 0.0
+
+
 def _count(value: object) -> int:
-    """A token count from a cache entry (older entries have none: 0)."""
-    return int(value) if isinstance(value, (int, float)) and not isinstance(value, bool) and value >= 0 else 0
+    return int(_usage(value))
 
 
 def _seconds(value: object) -> float:
-    """A duration from a cache entry (older entries have none: 0)."""
-    return float(value) if isinstance(value, (int, float)) and value >= 0 else 0.0
+    return _usage(value)
 
 
 def _limits_key(limits: Limits) -> list[object]:

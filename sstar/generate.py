@@ -12,8 +12,9 @@ them. With `greedy_sample`, sample 0 and its repairs are drawn at temperature 0:
 guess is always among the candidates. `Sampler.repair` runs one extra repair of a program that
 passes the examples but breaks a trusted check of the docstring (the failures are the check's).
 
-Samples and repairs are prefilled with the stub's header when the server continues a trailing
-assistant message (`sstar.prefill`): the model writes only the body, which ends at the fence.
+Samples are prefilled with the stub's header when the server continues a trailing assistant
+message (`sstar.prefill`): the model writes only the body, which ends at the fence. Repairs ask
+for the whole corrected function (`Sampler._repair_asks` says why).
 
 Model failures are per lineage: a timeout or a server error loses that sample (with a notice);
 an authentication failure or an exhausted budget ends every lineage. If no sample got an answer at
