@@ -22,7 +22,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -35,17 +34,21 @@ import openai  # noqa: E402
 from sandbox import SandboxPool  # noqa: E402
 from sstar.bench import stubset  # noqa: E402
 from sstar.bench.humaneval import Task, score  # noqa: E402
+from sstar.bench.runner import git_commit  # noqa: E402
 from sstar.candidates import judge_public, make_candidate, public_probes  # noqa: E402
+from sstar.config import Config  # noqa: E402
 from sstar.localmodel import LocalModelServer  # noqa: E402
 from sstar.prefill import STOP, answer_snippet, prefix  # noqa: E402
+from sstar.problem import Problem  # noqa: E402
 from sstar.prompts import sample_messages  # noqa: E402
 
 _OUT = _ROOT / "benchmarks" / "results" / "sample_quality.json"
-_MAX_TOKENS = 1024  # the engine's answer cap
+_MAX_TOKENS = Config().max_completion_tokens  # the engine's answer cap
 
 
-async def _answers(client, model: str, task: Task, temperature: float, n: int) -> tuple[list, dict]:
-    problem = task.problem()
+async def _answers(
+    client, model: str, problem: Problem, temperature: float, n: int
+) -> tuple[list, dict]:
     start = prefix(problem)
     messages = sample_messages(problem, prefill=start)
     started = time.perf_counter()
@@ -80,8 +83,9 @@ async def _answers(client, model: str, task: Task, temperature: float, n: int) -
     }
 
 
-async def _judge(pool: SandboxPool, task: Task, text: str, start: str | None) -> dict:
-    problem = task.problem()
+async def _judge(
+    pool: SandboxPool, task: Task, problem: Problem, text: str, start: str | None
+) -> dict:
     extraction = answer_snippet(text, problem.name, start)
     candidate = (
         make_candidate(problem, extraction.snippet, 0, 0) if extraction.snippet is not None else None
@@ -106,6 +110,7 @@ async def run(args: argparse.Namespace) -> list[dict]:
     )
     temperatures = [float(t) for t in args.temperatures.split(",") if t]
     rows: list[dict] = []
+    commit = git_commit(_ROOT)
     async with SandboxPool() as pool:
         for model in [m for m in args.models.split(",") if m]:
             async with LocalModelServer.shared(model=model) as server:
@@ -113,11 +118,14 @@ async def run(args: argparse.Namespace) -> list[dict]:
                     base_url=server.base_url, api_key=server.api_key, timeout=1800.0
                 )
                 for task in tasks:
+                    problem = task.problem()
                     for temperature, n in [(0.0, 1)] + [(t, args.n) for t in temperatures]:
                         texts, meta = await _answers(
-                            client, server.model_name, task, temperature, n
+                            client, server.model_name, problem, temperature, n
                         )
-                        verdicts = [await _judge(pool, task, t, meta["start"]) for t in texts]
+                        verdicts = [
+                            await _judge(pool, task, problem, t, meta["start"]) for t in texts
+                        ]
                         row = {
                             "model": model,
                             "task": task.task_id,
@@ -132,15 +140,12 @@ async def run(args: argparse.Namespace) -> list[dict]:
                             f"{model} {task.task_id} T={temperature}: {right}/{len(verdicts)} "
                             f"right, {meta['seconds']} s\n"
                         )
-                        _save(rows, args)
+                        _save(rows, args, commit)
                 await client.close()
     return rows
 
 
-def _save(rows: list[dict], args: argparse.Namespace) -> None:
-    commit = subprocess.run(
-        ["git", "rev-parse", "--short", "HEAD"], cwd=_ROOT, capture_output=True, text=True
-    ).stdout.strip()
+def _save(rows: list[dict], args: argparse.Namespace, commit: str) -> None:
     Path(args.out).write_text(
         json.dumps({"commit": commit, "argv": sys.argv[1:], "rows": rows}, indent=1) + "\n"
     )
