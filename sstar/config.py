@@ -46,7 +46,7 @@ class Config:
     max_tokens: int = 200_000
     max_completion_tokens: int = 1024
     test_inputs: int = 6  # inputs asked for per synthesis call
-    local_model: str = "qwen2.5-coder-0.5b"
+    local_model: str = "qwen2.5-coder-1.5b"  # = localmodel.DEFAULT_MODEL (a test holds them equal)
     model_path: str = ""
     sandbox_timeout_seconds: float = 2.0
     sandbox_memory_mb: int = 512

@@ -26,14 +26,14 @@ from sstar.localmodel import (
 
 def test_missing_weights_name_the_install_command(tmp_path):
     with pytest.raises(WeightsMissingError) as info:
-        ensure_weights("qwen2.5-coder-0.5b", None, tmp_path)
-    assert f"Run `{SETUP_COMMAND}`" in str(info.value)
+        ensure_weights("qwen2.5-coder-1.5b", None, tmp_path)  # the default: no flag needed
+    assert f"Run `{SETUP_COMMAND}` (" in str(info.value)
     assert isinstance(info.value, LocalModelError) and isinstance(info.value, SStarError)
 
 
 def test_missing_optional_model_names_its_flag(tmp_path):
-    with pytest.raises(WeightsMissingError, match="--model qwen2.5-coder-1.5b"):
-        ensure_weights("qwen2.5-coder-1.5b", None, tmp_path)
+    with pytest.raises(WeightsMissingError, match="--model qwen2.5-coder-0.5b"):
+        ensure_weights("qwen2.5-coder-0.5b", None, tmp_path)
 
 
 def test_missing_model_path_names_the_setting(tmp_path):

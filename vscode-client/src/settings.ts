@@ -47,7 +47,7 @@ export const DEFAULTS: Readonly<ServerSettings> = Object.freeze({
     solveTimeoutSeconds: 300,
     maxCalls: 200,
     maxTokens: 200000,
-    localModel: 'qwen2.5-coder-0.5b',
+    localModel: 'qwen2.5-coder-1.5b',
     modelPath: '',
     sandboxTimeoutSeconds: 2,
     sandboxMemoryMb: 512,

@@ -26,7 +26,7 @@ describe('settings mapping', () => {
         assert.deepEqual(problems, []);
         assert.equal(settings.samples, 8);
         assert.equal(settings.apiKeyEnv, 'OPENAI_API_KEY');
-        assert.equal(settings.localModel, 'qwen2.5-coder-0.5b');
+        assert.equal(settings.localModel, 'qwen2.5-coder-1.5b');
     });
 
     it('covers exactly the server keys of the contract, camelCase', () => {
@@ -49,7 +49,7 @@ describe('settings mapping', () => {
         const values = {
             baseUrl: 'http://127.0.0.1:9/v1', model: 'm', apiKeyEnv: 'MY_KEY', samples: 16, rounds: 0,
             temperature: 0.2, maxConcurrency: 2, timeoutSeconds: 30.5, maxCalls: 10, maxTokens: 5000,
-            localModel: 'qwen2.5-coder-1.5b', modelPath: '/m.gguf', sandboxTimeoutSeconds: 0.5,
+            localModel: 'qwen2.5-coder-0.5b', modelPath: '/m.gguf', sandboxTimeoutSeconds: 0.5,
             sandboxMemoryMb: 256, sandboxOutputKb: 8, requireIsolation: ['seccomp', 'landlock'],
             solveTimeoutSeconds: 90, adaptiveSamples: 4, sandboxHiddenFiles: ['.*', '*.pem'],
         };
@@ -66,7 +66,7 @@ describe('settings mapping', () => {
         assert.equal(settings.samples, 8);
         assert.equal(settings.rounds, 2);
         assert.equal(settings.temperature, 0.7);
-        assert.equal(settings.localModel, 'qwen2.5-coder-0.5b');
+        assert.equal(settings.localModel, 'qwen2.5-coder-1.5b');
         assert.deepEqual(settings.requireIsolation, []);
         assert.equal(settings.timeoutSeconds, 120);
         assert.equal(settings.baseUrl, '');
