@@ -1,6 +1,7 @@
 """Beyond the examples, with the real embedded model: a small solve of `merge_intervals` whose
 docstring the model turns into checks, with typed inputs, adaptive sampling and the confidence
-report, through the CLI as a subprocess (no base URL: it starts llama-server itself).
+report, through the CLI as a subprocess (no base URL: it starts llama-server itself, on TEST_MODEL,
+the 0.5B).
 
 What the model writes is not scripted, so the test holds the engine to what must be true of any
 answer: one checks request was made and answered, the chosen code passes the examples, the
@@ -17,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.models import TEST_MODEL
 from tests.support.processes import marked_processes, new_mark
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -30,6 +32,7 @@ def test_checks_and_confidence_with_the_embedded_model():
     env = {k: v for k, v in os.environ.items() if k not in ("SSTAR_BASE_URL", "SSTAR_MODEL")}
     env["PYTHONPATH"] = str(ROOT)
     env[name] = mark
+    env["SSTAR_LOCAL_MODEL"] = TEST_MODEL
     command = [sys.executable, "-m", "sstar.cli", "solve", f"{TARGET}::merge_intervals", "--json"]
     command += ["--samples", "2", "--rounds", "1", "--no-cache"]
     done = subprocess.run(command, capture_output=True, text=True, env=env, cwd=ROOT, timeout=1700)

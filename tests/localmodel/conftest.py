@@ -1,7 +1,9 @@
 """Fixtures for the real-model tests: they need the built runtime and installed weights.
 
-The suite's setup (``python -m sstar.localmodel install``, run by the Makefile) provides both; if
-they are missing the tests FAIL with the fix, they are never skipped.
+They run ``TEST_MODEL`` (tests/support/models.py: the 0.5B, not the product's default). The
+suite's setup (``make test``: ``python -m sstar.localmodel install`` for the runtime, its
+``test-model`` target for these weights) provides both; if missing, the tests FAIL with the
+fix, they are never skipped.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from sstar.localmodel import LocalModelError, LocalModelServer, ServerSettings, resolve_local_model
+from tests.support.models import TEST_MODEL
 
 # Small and quick: two slots are enough to show sharing, and a short context loads fast.
 REAL_SETTINGS = ServerSettings(parallel=2, ctx_per_slot=1024, idle_seconds=None)
@@ -20,11 +23,11 @@ REAL_SETTINGS = ServerSettings(parallel=2, ctx_per_slot=1024, idle_seconds=None)
 @pytest.fixture(scope="session")
 def real_model():
     try:
-        return resolve_local_model()
+        return resolve_local_model(TEST_MODEL)
     except LocalModelError as exc:
         pytest.fail(
-            f"The real local-model tests need the llama-server runtime and the 0.5B weights, "
-            f"which the suite's setup installs. {exc}",
+            f"The real local-model tests need the llama-server runtime and the {TEST_MODEL} "
+            f"weights, which the suite's setup installs. {exc}",
             pytrace=False,
         )
 

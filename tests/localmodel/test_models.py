@@ -4,6 +4,7 @@ selectable."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from sstar.config import LOCAL_MODELS, Config
 from sstar.localmodel import (
@@ -14,11 +15,24 @@ from sstar.localmodel import (
     is_installed,
     weights_path,
 )
+from tests.support.models import TEST_MODEL
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_setting_values_are_exactly_the_catalogue():
     assert set(LOCAL_MODELS) == set(MODELS)
     assert Config().local_model == DEFAULT_MODEL == "qwen2.5-coder-1.5b"
+
+
+def test_the_tests_model_is_the_one_make_test_installs_and_the_e2e_sets():
+    # The real-model tests name TEST_MODEL; the Makefile and the VS Code e2e cannot import it.
+    assert TEST_MODEL in MODELS and TEST_MODEL != DEFAULT_MODEL
+    makefile = (ROOT / "Makefile").read_text()
+    assert f"install --weights-only --model {TEST_MODEL}\n" in makefile
+    assert "test: setup test-model " in makefile and "test-python: setup test-model\n" in makefile
+    e2e_env = (ROOT / "vscode-client" / "src" / "test" / "e2e" / "env.ts").read_text()
+    assert f"export const E2E_LOCAL_MODEL = '{TEST_MODEL}';" in e2e_env
 
 
 def test_the_default_model_is_the_1_5b_from_its_22_parts():

@@ -1,4 +1,5 @@
-"""The real llama-server with the real 0.5B weights: chat, sharing, restart, stop, no orphans."""
+"""The real llama-server with the real weights of TEST_MODEL (the 0.5B): chat, sharing, restart,
+stop, no orphans."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ import pytest
 from openai import AsyncOpenAI, BadRequestError
 
 from sstar.localmodel import LocalModelServer, ServerSettings
+from tests.support.models import TEST_MODEL
 
 from .conftest import REAL_SETTINGS, live_processes_of
 
@@ -48,9 +50,9 @@ async def wait_for_exit(pid: int, timeout: float) -> bool:
 
 
 async def test_real_chat_completion():
-    async with LocalModelServer.shared(settings=REAL_SETTINGS) as srv:
+    async with LocalModelServer.shared(TEST_MODEL, settings=REAL_SETTINGS) as srv:
         assert srv.base_url.startswith("http://127.0.0.1:") and srv.base_url.endswith("/v1")
-        assert srv.model_name == "qwen2.5-coder-0.5b"
+        assert srv.model_name == TEST_MODEL
         environ = open(f"/proc/{srv.pid}/environ", "rb").read().split(b"\0")
         assert b"OMP_WAIT_POLICY=PASSIVE" in environ  # see server_env: no spinning threads
         answer = await chat(srv, "Reply with the single word: yes", max_tokens=4)
@@ -62,7 +64,7 @@ async def test_concurrent_users_share_one_server(real_model):
     entered = asyncio.Barrier(2)
 
     async def user(prompt: str) -> tuple[int, str, int]:
-        async with LocalModelServer.shared(settings=REAL_SETTINGS) as srv:
+        async with LocalModelServer.shared(TEST_MODEL, settings=REAL_SETTINGS) as srv:
             await entered.wait()  # both hold the server at the same time
             users = srv.users
             return srv.pid, await chat(srv, prompt), users
@@ -77,7 +79,7 @@ async def test_concurrent_users_share_one_server(real_model):
 
 
 async def test_restarts_after_the_server_dies():
-    srv = LocalModelServer.shared(settings=REAL_SETTINGS)
+    srv = LocalModelServer.shared(TEST_MODEL, settings=REAL_SETTINGS)
     async with srv:
         first = srv.pid
         port = srv.port
@@ -92,7 +94,7 @@ async def test_restarts_after_the_server_dies():
 
 async def test_stop_returns_process_count_to_baseline(real_model):
     baseline = live_processes_of(real_model.binary)
-    async with LocalModelServer.shared(settings=REAL_SETTINGS) as srv:
+    async with LocalModelServer.shared(TEST_MODEL, settings=REAL_SETTINGS) as srv:
         pid = srv.pid
         assert pid in live_processes_of(real_model.binary)
     await srv.stop()
@@ -107,14 +109,14 @@ PARENT = textwrap.dedent(
 
     async def main():
         settings = ServerSettings(parallel=1, ctx_per_slot=512, idle_seconds=None)
-        async with LocalModelServer.shared(settings=settings) as srv:
+        async with LocalModelServer.shared(@MODEL@, settings=settings) as srv:
             sys.stdout.write(f"{srv.pid}\\n")
             sys.stdout.flush()
             await asyncio.Event().wait()
 
     asyncio.run(main())
     """
-)
+).replace("@MODEL@", repr(TEST_MODEL))
 
 
 @pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGTERM])
@@ -141,7 +143,7 @@ async def test_killing_the_parent_leaves_no_orphan(sig):
 async def test_a_prompt_longer_than_a_slot_is_refused_not_truncated():
     """The stub must never be cut off silently: llama-server answers 400 naming both sizes."""
     settings = ServerSettings(parallel=1, ctx_per_slot=256, idle_seconds=None)
-    async with LocalModelServer.shared(settings=settings) as srv:
+    async with LocalModelServer.shared(TEST_MODEL, settings=settings) as srv:
         client = AsyncOpenAI(base_url=srv.base_url, api_key=srv.api_key, max_retries=0)
         try:
             with pytest.raises(BadRequestError, match="exceeds the available context size"):

@@ -1,8 +1,9 @@
-"""A real S* solve on the real embedded model, with zero configuration, leaves no server behind.
+"""A real S* solve on the real embedded model, configured only by its name, leaves no server behind.
 
-Both tests point ``SSTAR_CACHE_DIR`` at scratch space, as users' test setups do: the installed
-model and runtime must still be found (in the home cache), and nothing may be started twice.
-Small N on purpose: the real model is slow on two cores.
+No base URL, no key: the embedded model, TEST_MODEL (the 0.5B; the product's default is the 1.5B,
+too slow for CI). Both tests point ``SSTAR_CACHE_DIR`` at scratch space, as users' test setups do:
+the installed model and runtime must still be found (in the home cache), and nothing may be
+started twice. Small N on purpose: the real model is slow on two cores.
 """
 
 from __future__ import annotations
@@ -19,8 +20,9 @@ import pytest
 from sstar.cache import Cache
 from sstar.config import Config
 from sstar.engine import Engine
-from sstar.localmodel import DEFAULT_MODEL, LocalModelServer
+from sstar.localmodel import LocalModelServer
 from sstar.problem import extract_problem
+from tests.support.models import TEST_MODEL
 
 from .conftest import live_processes_of
 from .test_real_server import wait_for_exit
@@ -33,11 +35,13 @@ STUB = ROOT / "examples" / "intervals.py"
 
 @pytest.fixture
 def scratch_env(tmp_path, monkeypatch):
-    """No base URL, no model, no key from the developer's shell; a scratch cache directory."""
+    """No base URL, no model, no key from the developer's shell; a scratch cache directory; the
+    tests' local model (for the CLI, which reads it from the environment)."""
     for name in list(os.environ):
         if name.startswith("SSTAR_") or name == "OPENAI_API_KEY":
             monkeypatch.delenv(name)
     monkeypatch.setenv("SSTAR_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("SSTAR_LOCAL_MODEL", TEST_MODEL)
     return tmp_path
 
 
@@ -58,15 +62,15 @@ def servers_started_under(binary: Path, directory: Path) -> set[int]:
 async def test_engine_solves_a_stub_on_the_embedded_model(scratch_env, real_model):
     # The defaults otherwise (base_url "" = the embedded model), but a patient request timeout:
     # on a busy 2-core CI machine a rambling 1024-token answer can take longer than 120 s.
-    config = Config(samples=2, rounds=1, timeout_seconds=600)
-    assert config.base_url == "" and config.local_model == DEFAULT_MODEL
+    config = Config(samples=2, rounds=1, timeout_seconds=600, local_model=TEST_MODEL)
+    assert config.base_url == ""
     problem = extract_problem(STUB.read_text(), path=STUB, qualname="merge_intervals")
     async with Engine(config, cache=Cache(None)) as engine:
         result = await asyncio.wait_for(engine.solve(problem), 600)
         # The engine leaves the server warm for the next solve; it is this test's own server.
         (pid,) = servers_started_under(real_model.binary, scratch_env)
 
-    assert result.backend == f"embedded {DEFAULT_MODEL}"
+    assert result.backend == f"embedded {TEST_MODEL}"
     assert result.usage.total.calls >= 2
     assert result.usage.total.completion_tokens > 0
     assert result.candidates, "the model's answers produced no candidate at all"
@@ -103,7 +107,7 @@ async def test_cli_solve_starts_the_model_and_leaves_no_server(scratch_env, real
             await proc.wait()
     assert proc.returncode in (0, 1), err.decode(errors="replace")[-2000:]  # solved / unsolved
     report = json.loads(out)
-    assert report["backend"] == f"embedded {DEFAULT_MODEL}"
+    assert report["backend"] == f"embedded {TEST_MODEL}"
     assert report["usage"]["completion_tokens"] > 0
     logs = list((scratch_env / "cache" / "logs").glob("llama-server-*.log"))
     assert logs, "the CLI did not start its own server"

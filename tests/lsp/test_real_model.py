@@ -1,5 +1,5 @@
-"""The real embedded model (llama.cpp, Qwen2.5-Coder 0.5B) solving examples/intervals.py through
-the server: no baseUrl, 2 samples, 1 round. Slow (a minute or two on 2 cores); the only such test."""
+"""The real embedded model (llama.cpp, TEST_MODEL: Qwen2.5-Coder 0.5B, set as `localModel`) solving
+examples/intervals.py through the server: no baseUrl, 2 samples, 1 round. Slow (a minute or two on 2 cores); the only such test."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ import pytest
 from lsprotocol import types
 
 from sstar.localmodel.paths import default_cache_dir
+from tests.support.models import TEST_MODEL
 
 from .conftest import ROOT, descendants, line_of, server_env, solve, start_editor, stop_editor, token_of, wait_gone
 
@@ -33,7 +34,7 @@ async def test_embedded_model_solves_merge_intervals(workspace, tmp_path):
     source = (ROOT / "examples" / "intervals.py").read_text()
     path = workspace / "intervals.py"
     path.write_text(source)
-    init = {"samples": 2, "rounds": 1, "timeoutSeconds": 600}
+    init = {"samples": 2, "rounds": 1, "timeoutSeconds": 600, "localModel": TEST_MODEL}
     client = await start_editor("neovim", workspace, init_options=init, env=server_env(shared_model_cache(tmp_path)))
     try:
         uri = path.as_uri()
@@ -49,7 +50,7 @@ async def test_embedded_model_solves_merge_intervals(workspace, tmp_path):
         values = client.progress(token_of(job))
         messages = [v.message for v in values if isinstance(v, types.WorkDoneProgressReport)]
         assert "starting the local model" in messages and "sampling 2/2" in messages
-        assert client.statuses[-1]["backend"].startswith("embedded")
+        assert client.statuses[-1]["backend"] == f"embedded {TEST_MODEL}"
         total = source.count(">>> ")
         end = values[-1].message
         print(f"real model: {end}; heartbeats: {[m for m in messages if 'waiting for the model' in m or 'starting the local model:' in m]}")

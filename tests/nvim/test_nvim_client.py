@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.models import TEST_MODEL
 from tests.support.scripted_llm import Reply
 
 from tests.support.prompt_kinds import kind_of
@@ -218,7 +219,7 @@ def test_solve_code_action_with_the_real_embedded_model(tmp_path: Path):
         "file": str(path),
         "target": "def is_palindrome",
         "python": VENV_PYTHON,
-        "settings": {"samples": 2, "rounds": 1},  # no baseUrl: the embedded local model
+        "settings": {"samples": 2, "rounds": 1, "localModel": TEST_MODEL},  # no baseUrl: embedded
         "timeout_ms": 1_500_000,
     }, real_model_env(tmp_path), timeout=1700)
     why = explain(result)

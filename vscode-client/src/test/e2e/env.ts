@@ -18,6 +18,12 @@ export function resultsDir(backend: Backend): string {
     return backend === 'local' ? path.join(RESULTS_DIR, 'model') : RESULTS_DIR;
 }
 
+/**
+ * The embedded model the e2e sets as `sstar.localModel`: the 0.5B, twice as fast as the default
+ * 1.5B on the 2-core CI machine (the Python tests pin the same one in tests/support/models.py).
+ */
+export const E2E_LOCAL_MODEL = 'qwen2.5-coder-0.5b';
+
 export type ServerKind = 'fake' | 'real';
 /** Which model answers: the scripted LLM (default, deterministic) or the embedded local model. */
 export type Backend = 'scripted' | 'local';

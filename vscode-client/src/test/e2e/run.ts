@@ -15,7 +15,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { chromium } from 'playwright-core';
 import {
-    CLIENT_DIR, REPO_DIR, Stack, resultsDir, configFromEnv, ensureCodeServer, packageVsix, startScriptedLlm, tempDir,
+    CLIENT_DIR, E2E_LOCAL_MODEL, REPO_DIR, Stack, resultsDir, configFromEnv, ensureCodeServer, packageVsix, startScriptedLlm, tempDir,
     vsixEntries, waitForOutput,
 } from './env';
 import { Context, ENV_API_KEY, LATE_FILE, MODEL_SCENARIOS, ODD_FILE, ODD_PATH, PREVIEW_FILE, SCENARIOS, SLOW_FILE } from './scenarios';
@@ -30,6 +30,7 @@ function userSettings(python: string, llmUrl: string | undefined): Record<string
         : { 'sstar.baseUrl': llmUrl, 'sstar.model': 'scripted', 'sstar.samples': 3, 'sstar.rounds': 1, 'sstar.temperature': 0.3 };
     return {
         'sstar.interpreter': python,
+        'sstar.localModel': E2E_LOCAL_MODEL,
         ...model,
         'security.workspace.trust.enabled': false,
         'workbench.startupEditor': 'none',

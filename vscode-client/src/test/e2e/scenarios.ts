@@ -7,7 +7,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { Page } from 'playwright-core';
-import { E2EConfig, keyFingerprint, readJsonLines, unwantedEntries } from './env';
+import { E2E_LOCAL_MODEL, E2EConfig, keyFingerprint, readJsonLines, unwantedEntries } from './env';
 import { Workbench } from './workbench';
 
 export const API_KEY = 'sk-e2e-secret-4f9a1c77';
@@ -186,7 +186,7 @@ const mappedSettings: Scenario = ['the server got the mapped settings', (ctx: Co
         const events = readJsonLines(ctx.fakeLog);
         const conf = events.find((e) => e.event === 'configuration')?.value as Record<string, unknown> | undefined;
         const init = events.find((e) => e.event === 'initialize')?.options as Record<string, unknown> | undefined;
-        if (conf?.samples !== 3 || conf.rounds !== 1 || conf.temperature !== 0.3 || conf.localModel !== 'qwen2.5-coder-0.5b') {
+        if (conf?.samples !== 3 || conf.rounds !== 1 || conf.temperature !== 0.3 || conf.localModel !== E2E_LOCAL_MODEL) {
             throw new Error(`configuration: ${JSON.stringify(conf)}`);
         }
         if ('interpreter' in conf || 'trace' in conf) throw new Error(`client-only settings leaked: ${JSON.stringify(conf)}`);
